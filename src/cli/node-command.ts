@@ -1,0 +1,158 @@
+/**
+ * `tokumei node`: unlocks the keystore in NODEDIR, starts a TokumeiNode on the real runtime, serves
+ * the control API on loopback, and runs until SIGINT / SIGTERM. Stopping closes the links, the
+ * control API, and removes NODEDIR/control.json.
+ */
+import { readFile } from 'node:fs/promises';
+import { describeError, TokumeiError } from '../errors.js';
+import type { LogLevel } from '../log.js';
+import { loadCrl, saveCrlIfNewer } from '../identity/crl-store.js';
+import { parseCrl } from '../identity/crl.js';
+import { loadNodeIdentity } from '../identity/node-store.js';
+import type { RevocationList } from '../identity/types.js';
+import { TokumeiNode } from '../node/node.js';
+import { parseAddress } from '../overlay/address.js';
+import { parsePreferenceFile } from '../overlay/preference-file.js';
+import { createRealRuntime } from '../runtime/real-runtime.js';
+import { controlRoutes, type ControlApi } from '../control/control-api.js';
+import { removeControlFile, writeControlFile } from '../control/control-file.js';
+import { startControlServer } from '../control/control-server.js';
+import { DEFAULT_CONTROL_ADDRESS, parseControlAddress } from '../control/loopback.js';
+import { oneOf, optionalString, parseCommandArgs, requireString } from './args.js';
+import type { CliIo } from './cli-io.js';
+import { helpText } from './help.js';
+import { openNodeLog } from './node-log.js';
+import { getPassphrase } from './passphrase.js';
+import { usageError } from './usage-error.js';
+
+/** Past this, a stuck shutdown is abandoned and the process exits with 1. */
+const STOP_TIMEOUT_MS = 10_000;
+
+export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
+  const cmd = 'node';
+  const { values } = parseCommandArgs(cmd, argv, {
+    dir: { type: 'string' },
+    listen: { type: 'string' },
+    peers: { type: 'string' },
+    control: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  if (values.help) {
+    io.out(helpText(cmd));
+    return 0;
+  }
+  const dir = requireString(values, 'dir', cmd);
+  const listenText = requireString(values, 'listen', cmd);
+  const peersFile = requireString(values, 'peers', cmd);
+  const level = oneOf<LogLevel>(values, 'log-level', cmd, ['debug', 'info', 'warn', 'error'], 'info');
+  const listen = parseListen(listenText);
+  const controlText = optionalString(values, 'control');
+  const control = controlText === undefined ? DEFAULT_CONTROL_ADDRESS : parseControl(controlText);
+  const peers = parsePreferenceFile(await readPreferenceFile(peersFile));
+
+  const passphrase = await getPassphrase(io, { what: `keystore in ${dir}` });
+  const identity = await loadNodeIdentity(dir, passphrase);
+  const crl = await loadCrl(dir);
+
+  const log = openNodeLog(dir, level, io.err);
+  const logger = log.logger;
+  const persistCrl = (c: RevocationList) => {
+    Promise.resolve(saveCrlIfNewer(dir, c)).catch((e: unknown) => logger.log('warn', 'crl.save_failed', { error: describeError(e) }));
+  };
+  let node: TokumeiNode | undefined;
+  let controlServer: Awaited<ReturnType<typeof startControlServer>> | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await removeControlFile(dir).catch(() => {});
+      await controlServer?.close().catch(() => {});
+      await node?.stop();
+    })());
+
+  try {
+    node = await TokumeiNode.start({ runtime: createRealRuntime(), identity, listen, peers, crl, logger, onCrl: persistCrl });
+    const running = node;
+    const api: ControlApi = {
+      status: () => running.status(),
+      async installCrl(pem) {
+        const parsed = parseCrl(pem, identity.caPem);
+        const installed = running.installCrl(parsed); // the node persists it through onCrl
+        logger.log('info', 'control.crl', { number: parsed.number, installed });
+        return { installed, crlNumber: running.status().crlNumber };
+      },
+    };
+    controlServer = await startControlServer({ listen: control, router: controlRoutes(api), logger });
+    await writeControlFile(dir, { url: controlServer.url, token: controlServer.token, pid: process.pid, nodeId: running.id, address: running.address });
+    logger.log('info', 'node.ready', { id: running.id, address: running.address, control: controlServer.url, peers: peers.length });
+
+    const signal = await waitForSignal(logger);
+    logger.log('info', 'node.stopping', { signal });
+    const timedOut = await withTimeout(stop(), STOP_TIMEOUT_MS);
+    logger.log(timedOut ? 'error' : 'info', timedOut ? 'node.stop_timeout' : 'node.exit', { id: running.id });
+    return timedOut || signal === CRASH ? 1 : 0;
+  } catch (e) {
+    await withTimeout(stop().catch(() => {}), STOP_TIMEOUT_MS);
+    throw e;
+  } finally {
+    log.close();
+  }
+}
+
+/** `--listen` is a node address, except that port 0 (any free port) is allowed here. */
+function parseListen(text: string): string {
+  const anyPort = /:0$/.test(text);
+  try {
+    parseAddress(anyPort ? text.slice(0, -2) + ':1' : text);
+  } catch (e) {
+    throw usageError(`--listen: ${(e as Error).message}`, 'node');
+  }
+  return text;
+}
+
+function parseControl(text: string) {
+  try {
+    return parseControlAddress(text);
+  } catch (e) {
+    const te = e as TokumeiError;
+    throw usageError(`--control: ${te.message}`, undefined, te.code);
+  }
+}
+
+async function readPreferenceFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new TokumeiError('io', 'PREFERENCE_FILE_UNREADABLE', `cannot read preference file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+const CRASH = 'uncaught-exception';
+
+/** Resolves on the first SIGINT or SIGTERM; an unexpected crash is logged as one line first. */
+function waitForSignal(logger: { log: (l: 'error', e: string, f: Record<string, string>) => void }): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // A bug in a protocol layer must not leave a half-dead node with a stale control.json.
+    process.once('uncaughtException', (e) => {
+      logger.log('error', 'node.crash', { error: describeError(e) });
+      onSignal(CRASH as NodeJS.Signals);
+    });
+  });
+}
+
+/** Waits for `p` at most `ms`; true when it timed out. */
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  try {
+    return await Promise.race([p.then(() => false), t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What the control API can do to a node, and its routes. The node command supplies the
+ * implementation (so this folder does not depend on the node class); tests supply fakes.
+ */
+import type { NodeStatus } from '../node/status.js';
+import { readBody } from './read-body.js';
+import { ControlHttpError } from './http-error.js';
+import { Router } from './router.js';
+
+/** A CRL is a few KiB per thousand revocations; 1 MiB is far beyond any real community's list. */
+export const MAX_CRL_BODY_BYTES = 1024 * 1024;
+
+export interface CrlInstallResult {
+  /** True when the CRL was newer than the node's and is now enforced (and flooded). */
+  installed: boolean;
+  /** The CRL number the node enforces after the call. */
+  crlNumber: number;
+}
+
+export interface ControlApi {
+  status(): NodeStatus;
+  /** Parses and verifies a PEM CRL (throws a TokumeiError if it is bad), then installs it if newer. */
+  installCrl(pem: string): Promise<CrlInstallResult> | CrlInstallResult;
+}
+
+export function controlRoutes(api: ControlApi): Router {
+  return new Router()
+    .on('GET', '/api/status', () => ({ status: 200, body: api.status() }))
+    .on('POST', '/api/crl', async (req) => {
+      const body = await readBody(req, MAX_CRL_BODY_BYTES);
+      const pem = body.toString('utf8');
+      if (!pem.includes('-----BEGIN X509 CRL-----')) {
+        throw new ControlHttpError(400, 'CRL_INVALID', 'body must be a PEM CRL (-----BEGIN X509 CRL-----)');
+      }
+      return { status: 200, body: await api.installCrl(pem) };
+    });
+}

@@ -1,0 +1,105 @@
+/**
+ * The node's control API (DESIGN §9): node:http on loopback, every request authenticated with the
+ * bearer token from NODEDIR/control.json. Responses are JSON; errors are
+ * `{"error": {"code", "message"}}` with 401 / 404 / 405 / 413 / 400 / 500.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TokumeiError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { ControlHttpError, statusForKind } from './http-error.js';
+import { isLoopbackHost, type ControlAddress } from './loopback.js';
+import type { Reply, Router } from './router.js';
+import { bearerMatches, newControlToken } from './token.js';
+
+/** BOUNDED: a local tool or a browser tab or two, never more. */
+const MAX_CONNECTIONS = 32;
+
+export interface ControlServerOptions {
+  listen: ControlAddress;
+  router: Router;
+  /** Generated when absent. */
+  token?: string;
+  logger?: Logger;
+}
+
+export interface ControlServer {
+  readonly url: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  if (!isLoopbackHost(options.listen.host)) {
+    throw new TokumeiError('bad-input', 'CONTROL_NOT_LOOPBACK', `control API must listen on loopback, not ${options.listen.host}`);
+  }
+  const token = options.token ?? newControlToken();
+  const logger = options.logger ?? silentLogger;
+  const server = createServer((req, res) => {
+    void handle(req, res, options.router, token, logger);
+  });
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new TokumeiError('io', 'CONTROL_LISTEN_FAILED', `control API cannot listen on ${options.listen.host}:${options.listen.port}: ${e.code ?? e.message}`)),
+    );
+    server.listen(options.listen.port, options.listen.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}`,
+    token,
+    close: () => closeServer(server),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, router: Router, token: string, logger: Logger): Promise<void> {
+  let reply: Reply;
+  try {
+    const url = new URL(req.url ?? '/', 'http://control.invalid');
+    // Authenticate before routing so that an unauthenticated caller learns nothing, not even which paths exist.
+    if (!bearerMatches(req.headers.authorization, token)) {
+      throw new ControlHttpError(401, 'CONTROL_UNAUTHORIZED', 'missing or wrong bearer token (see NODEDIR/control.json)');
+    }
+    reply = await router.resolve(req.method ?? 'GET', url.pathname)(req, url);
+  } catch (e) {
+    reply = errorReply(e);
+    if (reply.status >= 500) logger.log('error', 'control.error', { path: req.url?.slice(0, 200), error: String(e) });
+  }
+  send(req, res, reply);
+}
+
+function errorReply(e: unknown): Reply {
+  if (e instanceof ControlHttpError) {
+    const allow = (e as ControlHttpError & { allow?: string }).allow;
+    return { status: e.status, body: { error: { code: e.code, message: e.message } }, headers: allow ? { allow } : undefined };
+  }
+  if (e instanceof TokumeiError) return { status: statusForKind(e.kind), body: { error: { code: e.code, message: e.message } } };
+  return { status: 500, body: { error: { code: 'CONTROL_INTERNAL', message: 'internal error' } } };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  const isRaw = reply.contentType !== undefined;
+  const payload = isRaw ? (reply.body as string | Buffer) : JSON.stringify(reply.body) + '\n';
+  res.statusCode = reply.status;
+  res.setHeader('content-type', reply.contentType ?? 'application/json; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('x-content-type-options', 'nosniff');
+  for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  // A refused upload may still be streaming in; do not keep reading it.
+  if (reply.status === 413 || !req.complete) res.setHeader('connection', 'close');
+  res.end(payload);
+  if (!req.complete) req.resume();
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

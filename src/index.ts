@@ -1,0 +1,14 @@
+/**
+ * tokumei's public API: what the CLI, the demo, the simulator and embedders use.
+ */
+export { TokumeiNode, type NodeOptions } from './node/node.js';
+export { createTestnet, type Testnet, type TestnetOptions } from './node/testnet.js';
+export type { NodeStatus, NeighbourStatus, RefusalRecord } from './node/status.js';
+export type { Runtime, Clock, Random, Net, TransportConnection, LinkCredentials } from './runtime/runtime.js';
+export { createRealRuntime } from './runtime/real-runtime.js';
+export { SimNetwork } from './runtime/sim-network.js';
+export { TokumeiError, LinkRefusal, type ErrorKind } from './errors.js';
+export { createLogger, createMemoryLogger, type Logger } from './log.js';
+export { DEFAULT_OVERLAY_CONFIG, type OverlayConfig } from './overlay/overlay.js';
+export { DEFAULT_LINK_CONFIG, type LinkConfig } from './link/link.js';
+export { CELL_SIZE, CELL_PAYLOAD_SIZE } from './wire/cell.js';

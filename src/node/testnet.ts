@@ -1,0 +1,123 @@
+/**
+ * `createTestnet(n, options)`: an in-process tokumei network — a community CA and n nodes — on the
+ * simulated runtime (virtual time, in-memory links) or the real one (TLS on loopback). Tests, the
+ * demo and the simulator all build networks this way (hyperdht's testnet habit).
+ */
+import { createCommunity, type Community } from '../identity/community.js';
+import type { KeyType, NodeIdentity } from '../identity/types.js';
+import { createRealRuntime } from '../runtime/real-runtime.js';
+import { SimNetwork, type SimNetworkOptions } from '../runtime/sim-network.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { LinkConfig } from '../link/link.js';
+import type { OverlayConfig } from '../overlay/overlay.js';
+import type { RoutingConfig } from '../routing/routing-config.js';
+import { TokumeiNode } from './node.js';
+
+export interface TestnetOptions {
+  runtime?: 'sim' | 'real';
+  /** Seed of the simulation (latencies, random choices, member serials). */
+  seed?: number;
+  latencyMs?: SimNetworkOptions['latencyMs'];
+  loss?: number;
+  keyType?: KeyType;
+  /** How many of the first nodes every preference file names (default 2). */
+  bootstrap?: number;
+  overlay?: Partial<OverlayConfig>;
+  link?: Partial<LinkConfig>;
+  routing?: Partial<RoutingConfig>;
+  logger?: Logger;
+}
+
+export interface Testnet {
+  readonly community: Community;
+  readonly nodes: TokumeiNode[];
+  /** identities[i] is the identity node i runs with. */
+  readonly identities: NodeIdentity[];
+  /** The simulated network, when `runtime` is 'sim'. */
+  readonly sim: SimNetwork | undefined;
+  /** Starts one more node (optionally with a given identity) and returns it. */
+  addNode(options?: { identity?: NodeIdentity }): Promise<TokumeiNode>;
+  /** Stops node i abruptly ('crash': silence; 'exit': its links close) — sim only for 'crash'. */
+  kill(i: number, mode?: 'exit' | 'crash'): Promise<void>;
+  /** Lets time pass: virtual in the simulator, real otherwise. */
+  advance(ms: number): Promise<void>;
+  /** Waits until `predicate` holds or `timeoutMs` (virtual in the simulator) has passed. */
+  waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean>;
+  /** The nodes still running. */
+  live(): TokumeiNode[];
+  stop(): Promise<void>;
+}
+
+export async function createTestnet(n: number, options: TestnetOptions = {}): Promise<Testnet> {
+  const kind = options.runtime ?? 'sim';
+  const sim = kind === 'sim' ? new SimNetwork({ seed: options.seed ?? 1, latencyMs: options.latencyMs, loss: options.loss }) : undefined;
+  const seedRuntime = sim ? sim.createRuntime('passport-office') : createRealRuntime();
+  const community = await createCommunity({ keyType: options.keyType ?? 'ed25519', trustees: 3, threshold: 2, random: seedRuntime.random, now: seedRuntime.clock.now() });
+  const nodes: TokumeiNode[] = [];
+  const identities: NodeIdentity[] = [];
+  const hosts: string[] = [];
+  const dead = new Set<number>();
+  const bootstrap = options.bootstrap ?? 2;
+  const logger = options.logger ?? silentLogger;
+
+  const addNode = async (o: { identity?: NodeIdentity } = {}): Promise<TokumeiNode> => {
+    const i = nodes.length;
+    const host = sim ? `node-${i}` : '127.0.0.1';
+    const runtime: Runtime = sim ? sim.createRuntime(host) : createRealRuntime();
+    const identity = o.identity ?? community.issue({ now: runtime.clock.now() }).identity;
+    const node = await TokumeiNode.start({
+      runtime,
+      identity,
+      listen: sim ? `${host}:7000` : '127.0.0.1:0',
+      peers: nodes.slice(0, bootstrap).map((x) => x.address),
+      crl: community.crl(),
+      logger: logger.child({ i }),
+      overlay: options.overlay,
+      link: options.link,
+      routing: options.routing,
+    });
+    nodes.push(node);
+    identities.push(identity);
+    hosts.push(host);
+    return node;
+  };
+
+  for (let i = 0; i < n; i++) await addNode();
+
+  const advance = async (ms: number): Promise<void> => {
+    if (sim) await sim.runFor(ms);
+    else await new Promise((r) => setTimeout(r, ms));
+  };
+
+  return {
+    community,
+    nodes,
+    identities,
+    sim,
+    addNode,
+    async kill(i, mode = 'exit') {
+      const node = nodes[i];
+      if (!node || dead.has(i)) return;
+      dead.add(i);
+      if (sim) sim.kill(hosts[i]!, mode);
+      else await node.stop();
+    },
+    advance,
+    async waitFor(predicate, timeoutMs) {
+      if (sim) return sim.runUntil(predicate, { timeoutMs });
+      const until = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > until) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return true;
+    },
+    live: () => nodes.filter((_, i) => !dead.has(i)),
+    async stop() {
+      for (let i = 0; i < nodes.length; i++) if (!dead.has(i)) await nodes[i]!.stop().catch(() => undefined);
+      dead.clear();
+      for (let i = 0; i < nodes.length; i++) dead.add(i);
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The onion proxy's candidate graph (docs/protocol.md §6.4): every path a route seek took to the
+ * destination, merged. Vertices are relays (with the node information their hop records gave);
+ * a directed edge a → b means a handed the route information back from b, so a and b are
+ * neighbours and the proxy holds a's sealed pointer to b (§6.3) — the only way to name b to a
+ * in an onion. The destination is the implicit end of every path. Route choice and the
+ * alternative suffixes for backtracking both come from this graph.
+ */
+
+export interface RelayInfo {
+  serial: string;
+  onionKey: Uint8Array;
+  rttMs: number;
+  load: number;
+  uptimeMin: number;
+  degree: number;
+}
+
+export interface RouteChoice {
+  /** Relays from the proxy's neighbour to the destination's neighbour. */
+  relays: string[];
+  /** alternatives[i]: suffixes relay i may switch to (each from a neighbour of relay i to D). */
+  alternatives: string[][][];
+}
+
+/** BOUNDED: paths explored per search, so a hostile graph cannot make route choice slow. */
+const MAX_EXPLORED = 20_000;
+const DEST = '';
+
+export class CandidateGraph {
+  readonly relays = new Map<string, RelayInfo>(); // BOUNDED(paths × H)
+  /** a → (b → a's sealed pointer to b); b = '' is the destination. */
+  private readonly out = new Map<string, Map<string, Uint8Array>>();
+  /** Relays adjacent to the proxy. */
+  readonly firstHops = new Set<string>();
+  paths = 0;
+
+  /**
+   * Adds one seek path, ordered from the proxy's neighbour to the destination's neighbour;
+   * `pointers[i]` is relay i's sealed pointer to relay i+1 (to the destination for the last).
+   */
+  addPath(path: RelayInfo[], pointers: Uint8Array[]): void {
+    if (path.length === 0 || pointers.length !== path.length) return;
+    const seen = new Set<string>();
+    for (const r of path) {
+      if (seen.has(r.serial) || r.serial === DEST) return; // a looping path is useless (and suspicious)
+      seen.add(r.serial);
+    }
+    this.paths++;
+    for (const r of path) if (!this.relays.has(r.serial)) this.relays.set(r.serial, r);
+    for (let i = 0; i < path.length; i++) {
+      const a = path[i]!.serial;
+      const b = i + 1 < path.length ? path[i + 1]!.serial : DEST;
+      if (!this.out.has(a)) this.out.set(a, new Map());
+      this.out.get(a)!.set(b, pointers[i]!);
+    }
+    this.firstHops.add(path[0]!.serial);
+  }
+
+  /** Takes in every path of another graph (seeks sent through different first hops). */
+  absorb(other: CandidateGraph): void {
+    for (const [serial, info] of other.relays) if (!this.relays.has(serial)) this.relays.set(serial, info);
+    for (const [a, targets] of other.out) {
+      if (!this.out.has(a)) this.out.set(a, new Map());
+      for (const [b, ptr] of targets) this.out.get(a)!.set(b, ptr);
+    }
+    for (const f of other.firstHops) this.firstHops.add(f);
+    this.paths += other.paths;
+  }
+
+  /** a's sealed pointer to b (b undefined: to the destination). */
+  pointer(a: string, b: string | undefined): Uint8Array | undefined {
+    return this.out.get(a)?.get(b ?? DEST);
+  }
+
+  isLastHop(serial: string): boolean {
+    return this.out.get(serial)?.has(DEST) ?? false;
+  }
+
+  /** Lower is better (docs/protocol.md §6.4). */
+  cost(relays: string[]): number {
+    let c = 0;
+    for (const s of relays) {
+      const r = this.relays.get(s)!;
+      c += r.rttMs + 2 * r.load - Math.min(r.uptimeMin, 60);
+    }
+    return c;
+  }
+
+  /** Simple paths from `starts` to the destination, avoiding `avoid`, best first. */
+  findPaths(starts: Iterable<string>, avoid: ReadonlySet<string>, minLen: number, maxLen: number): string[][] {
+    const found: string[][] = [];
+    let explored = 0;
+    const path: string[] = [];
+    const onPath = new Set<string>();
+    const visit = (v: string): void => {
+      if (explored++ > MAX_EXPLORED) return;
+      path.push(v);
+      onPath.add(v);
+      const next = this.out.get(v);
+      if (next?.has(DEST) && path.length >= minLen) found.push([...path]);
+      if (path.length < maxLen && next) {
+        for (const w of next.keys()) if (w !== DEST && !onPath.has(w) && !avoid.has(w)) visit(w);
+      }
+      path.pop();
+      onPath.delete(v);
+    };
+    for (const s of starts) if (!avoid.has(s) && this.relays.has(s)) visit(s);
+    return found.sort((a, b) => this.cost(a) - this.cost(b) || a.length - b.length);
+  }
+
+  /**
+   * Up to `count` routes (each with its alternatives), best first; later routes prefer relays the
+   * earlier ones did not use, so the proxy's own fallbacks do not share a failure.
+   */
+  chooseRoutes(count: number, minRelays: number, maxRelays: number, alternativesPerRelay: number): RouteChoice[] {
+    const all = this.findPaths(this.firstHops, new Set(), minRelays, maxRelays);
+    const chosen: RouteChoice[] = [];
+    const used = new Set<string>();
+    while (chosen.length < count && all.length > 0) {
+      all.sort((a, b) => shared(a, used) - shared(b, used) || this.cost(a) - this.cost(b));
+      const relays = all.shift()!;
+      for (const r of relays) used.add(r);
+      chosen.push({ relays, alternatives: relays.map((_, i) => this.alternativesAt(relays, i, minRelays, maxRelays, alternativesPerRelay)) });
+    }
+    return chosen;
+  }
+
+  /** Suffixes relay i can switch to: from one of its other out-neighbours to the destination. */
+  alternativesAt(relays: string[], i: number, minRelays: number, maxRelays: number, max: number): string[][] {
+    if (i >= relays.length - 1) return []; // the last relay's next hop is the destination itself
+    const prefix = new Set(relays.slice(0, i + 1));
+    const next = relays[i + 1];
+    const out: string[][] = [];
+    const starts = [...(this.out.get(relays[i]!)?.keys() ?? [])].filter((j) => j !== DEST && j !== next && !prefix.has(j));
+    const minLen = Math.max(1, minRelays - (i + 1));
+    const maxLen = maxRelays - (i + 1);
+    for (const j of starts) {
+      const best = this.findPaths([j], prefix, minLen, maxLen)[0];
+      if (best) out.push(best);
+    }
+    return out.sort((a, b) => this.cost(a) - this.cost(b)).slice(0, max);
+  }
+}
+
+function shared(path: string[], used: ReadonlySet<string>): number {
+  let n = 0;
+  for (const r of path) if (used.has(r)) n++;
+  return n;
+}

@@ -1,0 +1,299 @@
+/**
+ * The onion proxy's side of talking to one destination address (docs/protocol.md §6.4–6.9): the
+ * end-to-end session, the routes found for it, and the fallbacks in order — local backtracking
+ * (inside the route), the proxy's own alternative routes, a new route seek, and finally
+ * multicast. Counts every repair so `tokumei send` can report it.
+ */
+import { TokumeiError, describeError } from '../errors.js';
+import type { CandidateGraph, RouteChoice } from './candidate-graph.js';
+import type { CircuitOwner, RoutingContext } from './routing-context.js';
+import { OutboundRoute, short, type RouteListener } from './outbound-route.js';
+import { RelayCommand } from './relay-crypto.js';
+import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind } from './session.js';
+import { buildOnion, type HopKeys } from './sphinx.js';
+import { openSession } from './e2e.js';
+import { MAX_RELAY_DATA } from './relay-crypto.js';
+import { concatBytes, toHex } from '../crypto/bytes.js';
+
+/** Room for the envelope (session id, flags, key, reply address) in a DATA relay body. */
+const ENVELOPE_OVERHEAD = 16 + 1 + 32 + 1 + 140 + 32;
+export const CHUNK_BYTES = MAX_RELAY_DATA - ENVELOPE_OVERHEAD;
+
+export interface ConversationHooks {
+  /** Runs a route seek for `id` (the destination's anonymous ID) and returns the candidate graph. */
+  seek(id: Uint8Array, addressKey: Uint8Array): Promise<CandidateGraph>;
+  /** Sends an envelope by multicast to `id`. */
+  multicast(id: Uint8Array, kind: ChunkKind, envelope: Uint8Array): void;
+  /** A message the destination sent back (a reply). */
+  onReply(conversation: Conversation, msgNo: number, bytes: Uint8Array): void;
+}
+
+export interface SendOutcome {
+  delivered: boolean;
+  bytes: number;
+  repairs: number;
+  localRepairs: number;
+  multicast: boolean;
+  relays: string[];
+}
+
+export class Conversation {
+  readonly sessionId: Uint8Array;
+  readonly session: Session;
+  private readonly ephemeral: Uint8Array;
+  private route: OutboundRoute | undefined;
+  private spare: RouteChoice[] = [];
+  private graph: CandidateGraph | undefined;
+  private finding: Promise<void> | undefined;
+  private seeks = 0;
+  multicastMode = false;
+  repairs = 0;
+  localRepairs = 0;
+  private reportedRepairs = 0;
+  private reportedLocalRepairs = 0;
+  lastActive: number;
+  /** Set when the route in use was switched or replaced since the last send. */
+  private usedMulticast = false;
+
+  constructor(
+    private readonly ctx: RoutingContext,
+    readonly addressText: string,
+    readonly destId: Uint8Array,
+    readonly destKey: Uint8Array,
+    readonly replyAddress: string,
+    private readonly hooks: ConversationHooks,
+  ) {
+    const s = openSession(destKey, ctx.runtime.random);
+    this.sessionId = s.sessionId;
+    this.ephemeral = s.ephemeralPublic;
+    this.lastActive = ctx.runtime.clock.now();
+    this.session = new Session({
+      runtime: ctx.runtime,
+      keys: { send: s.keys.toDest, receive: s.keys.toSender },
+      chunkBytes: CHUNK_BYTES,
+      minRtoMs: ctx.config.minRtoMs,
+      deadlineMs: ctx.config.messageDeadlineMs,
+      transmit: (kind, sealed) => this.transmit(kind, sealed),
+      onMessage: (msgNo, bytes) => hooks.onReply(this, msgNo, bytes),
+    });
+  }
+
+  get sessionHex(): string {
+    return toHex(this.sessionId);
+  }
+
+  /** The route as the proxy sees it (member serials), if one is up. */
+  currentRelays(): string[] {
+    return this.route?.built ? [...this.route.relays] : [];
+  }
+
+  /** How many alternative suffixes each relay of the current route holds. */
+  currentAlternatives(): number[] {
+    return this.route?.built ? this.route.alternativeCounts() : [];
+  }
+
+  async send(bytes: Uint8Array): Promise<SendOutcome> {
+    this.lastActive = this.ctx.runtime.clock.now();
+    this.usedMulticast = this.multicastMode;
+    const sending = this.session.send(bytes);
+    this.ensurePath();
+    await sending;
+    // Repairs count from the previous delivery: a relay that left between two messages was
+    // repaired for the second one.
+    const repairs = this.repairs - this.reportedRepairs;
+    const localRepairs = this.localRepairs - this.reportedLocalRepairs;
+    this.reportedRepairs = this.repairs;
+    this.reportedLocalRepairs = this.localRepairs;
+    this.ctx.counters.messagesDelivered++;
+    this.ctx.events.add('delivered', { bytes: bytes.length, multicast: this.usedMulticast, repairs });
+    return { delivered: true, bytes: bytes.length, repairs, localRepairs, multicast: this.usedMulticast, relays: this.currentRelays() };
+  }
+
+  private envelope(sealed: Uint8Array): Uint8Array {
+    return encodeEnvelope({ sessionId: this.sessionId, ephemeral: this.ephemeral, replyAddress: this.replyAddress, sealed });
+  }
+
+  private transmit(kind: ChunkKind, sealed: Uint8Array): boolean {
+    if (this.route?.built && !this.route.failed) {
+      return this.route.send(kind === 'data' ? RelayCommand.DATA : RelayCommand.ACK, this.envelope(sealed));
+    }
+    if (this.multicastMode) {
+      this.usedMulticast = true;
+      this.hooks.multicast(this.destId, kind, this.envelope(sealed));
+      return true;
+    }
+    this.ensurePath();
+    return false;
+  }
+
+  /** Gets a built route (or multicast) — single flight. */
+  private ensurePath(): void {
+    if (this.finding || this.multicastMode || (this.route && !this.route.failed)) return;
+    this.finding = this.findPath()
+      .catch((e) => this.ctx.logger.log('debug', 'routing.path-failed', { reason: describeError(e) }))
+      .finally(() => {
+        this.finding = undefined;
+      });
+  }
+
+  private async findPath(): Promise<void> {
+    const { config } = this.ctx;
+    for (;;) {
+      if (this.spare.length === 0) {
+        if (this.seeks >= 2 && !config.backtracking && !config.multicastFallback) break;
+        if (this.seeks >= 3) break;
+        this.seeks++;
+        try {
+          this.graph = await this.hooks.seek(this.destId, this.destKey);
+          this.spare = this.graph.chooseRoutes(config.proxyRoutes, config.minRelays, MAX_ROUTE_RELAYS, config.backtracking ? config.alternatives : 0);
+        } catch (e) {
+          this.ctx.logger.log('debug', 'routing.seek-failed', { reason: describeError(e) });
+          this.spare = [];
+        }
+        if (this.spare.length === 0) continue;
+      }
+      const choice = this.spare.shift()!;
+      if (await this.build(choice)) {
+        this.session.retransmitAll();
+        return;
+      }
+    }
+    if (config.multicastFallback) {
+      this.multicastMode = true;
+      this.ctx.events.add('multicast-sent', { reason: 'no route left' });
+      this.session.retransmitAll();
+    } else {
+      this.session.close(new TokumeiError('io', 'NO_ROUTE', 'no route to the destination'));
+    }
+  }
+
+  private build(choice: RouteChoice): Promise<boolean> {
+    const { ctx } = this;
+    const graph = this.graph!;
+    const first = ctx.overlay.neighbour(choice.relays[0]!);
+    if (!first) return Promise.resolve(false);
+    const epoch = ctx.epoch();
+    const main = this.onionFor(graph, choice.relays, epoch);
+    if (!main) return Promise.resolve(false);
+    const altKeys: HopKeys[][][] = [];
+    const altRelays: string[][][] = [];
+    const altPackets: { hop: number; index: number; pointer: Uint8Array; packet: Uint8Array }[] = [];
+    choice.alternatives.forEach((alts, i) => {
+      altKeys[i] = [];
+      altRelays[i] = [];
+      alts.forEach((suffix) => {
+        const pointer = graph.pointer(choice.relays[i]!, suffix[0]!);
+        const onion = this.onionFor(graph, suffix, epoch);
+        if (!pointer || !onion) return;
+        const index = altKeys[i]!.length;
+        altKeys[i]!.push(onion.keys);
+        altRelays[i]!.push(suffix);
+        altPackets.push({ hop: i, index, pointer, packet: onion.packet });
+      });
+    });
+    let ep;
+    try {
+      ep = ctx.circuits.allocate(first.link, PENDING_OWNER, 'next', ctx.runtime.random);
+    } catch {
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const done = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        resolve(ok);
+      };
+      const listener: RouteListener = {
+        onBuilt: (r) => {
+          for (const a of altPackets) r.send(RelayCommand.ALTERNATIVE, concatBytes(Uint8Array.of(a.index), a.pointer, a.packet), a.hop);
+          ctx.events.add('route-built', { route: r.relays.map(short), alternatives: altPackets.length });
+          done(true);
+        },
+        onSwitched: (r, hop) => this.onSwitched(r, hop),
+        onFailed: (r, reason) => {
+          this.onFailed(r, reason);
+          done(false);
+        },
+        onData: (r, cmd, data) => this.onData(r, cmd, data),
+      };
+      const route = new OutboundRoute(ctx, choice.relays, main.keys, altKeys, altRelays, ep, listener);
+      ep.owner = route;
+      if (this.route && !this.route.failed) this.route.destroy();
+      this.route = route;
+      const timer = ctx.runtime.clock.setTimeout(() => {
+        route.fail('route was not built in time');
+      }, ctx.config.buildTimeoutMs);
+      route.start(main.packet);
+    });
+  }
+
+  /** A setup onion through `relays` to the destination's address key. */
+  private onionFor(graph: CandidateGraph, relays: string[], epoch: number): { packet: Uint8Array; keys: HopKeys[] } | undefined {
+    const hops: Parameters<typeof buildOnion>[0] = [];
+    for (let i = 0; i < relays.length; i++) {
+      const info = graph.relays.get(relays[i]!);
+      const next = graph.pointer(relays[i]!, relays[i + 1]);
+      if (!info || !next) return undefined;
+      hops.push({ onionKey: info.onionKey, cmd: 'extend', next });
+    }
+    hops.push({ onionKey: this.destKey, cmd: 'deliver' });
+    return buildOnion(hops, epoch, this.ctx.runtime.random);
+  }
+
+  onSwitched(_r: OutboundRoute, hop: number): void {
+    this.repairs++;
+    this.localRepairs++;
+    this.ctx.events.add('switched', { hop });
+    this.session.retransmitAll();
+  }
+
+  onFailed(r: OutboundRoute, reason: string): void {
+    if (r !== this.route) return;
+    this.ctx.events.add('route-failed', { reason, route: r.relays.map(short) });
+    if (r.built) {
+      this.repairs++;
+      this.ctx.events.add('proxy-reroute', { reason });
+    }
+    this.route = undefined;
+    if (this.session.outstanding > 0) this.ensurePath();
+  }
+
+  onData(_r: OutboundRoute, cmd: number, data: Uint8Array): void {
+    let env;
+    try {
+      env = decodeEnvelope(data);
+    } catch {
+      this.ctx.counters.cellsDropped++;
+      return;
+    }
+    if (toHex(env.sessionId) !== this.sessionHex) {
+      this.ctx.counters.cellsDropped++;
+      return;
+    }
+    this.onEnvelope(cmd === RelayCommand.ACK ? 'ack' : 'data', env.sealed);
+  }
+
+  /** An envelope from the destination (by the route, or by multicast). */
+  onEnvelope(kind: ChunkKind, sealed: Uint8Array): void {
+    try {
+      if (kind === 'ack') this.session.onAck(sealed);
+      else this.session.onData(sealed);
+    } catch (e) {
+      this.ctx.counters.cellsDropped++;
+      this.ctx.logger.log('debug', 'routing.bad-envelope', { reason: describeError(e) });
+    }
+  }
+
+  close(): void {
+    this.route?.destroy();
+    this.session.close(new TokumeiError('io', 'CONVERSATION_CLOSED', 'conversation closed'));
+  }
+}
+
+/** Owns a circuit id between its allocation and the route object that takes it over. */
+const PENDING_OWNER: CircuitOwner = { onCell() {}, onLinkGone() {} };
+
+/** Relays in a route at most (a setup onion holds MAX_ONION_HOPS hops, the destination is one). */
+export const MAX_ROUTE_RELAYS = 8;

@@ -1,0 +1,326 @@
+/**
+ * A node's routing layer (DESIGN §6, docs/protocol.md §6): onion router and onion proxy in one.
+ * It plugs into the overlay for route seeks, route information, multicast and circuit cells, and
+ * offers the node three things: a fresh one-time address, sending to an address, and the inbox
+ * with replies.
+ */
+import { toHex } from '../crypto/bytes.js';
+import { generateX25519 } from '../crypto/x25519.js';
+import { TokumeiError, describeError } from '../errors.js';
+import type { NodeIdentity } from '../identity/types.js';
+import type { Link } from '../link/link.js';
+import type { Logger } from '../log.js';
+import type { Neighbour, Overlay } from '../overlay/overlay.js';
+import type { Runtime, TimerHandle } from '../runtime/runtime.js';
+import { CircuitCommand, Command, type Cell } from '../wire/cell.js';
+import { AnonymousIdBook, createAnonymousId } from './anonymous-id.js';
+import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
+import { Conversation, type SendOutcome } from './conversation.js';
+import { Destination } from './destination.js';
+import { Inbox, type InboxEntry } from './inbox.js';
+import { Multicast } from './multicast.js';
+import { decodeAddress, encodeAddress } from './one-time-address.js';
+import { openPointer } from './pointer.js';
+import { RelayCircuit } from './relay-circuit.js';
+import { RelayHopCrypto } from './relay-crypto.js';
+import { ReturnPathKeys } from './return-path.js';
+import { newCounters, type CircuitOwner, type OwnAddress, type RoutingContext, type RoutingCounters } from './routing-context.js';
+import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './routing-config.js';
+import { RoutingEvents, type RoutingEvent } from './routing-events.js';
+import { Seeks } from './seeks.js';
+import { ReplayCache, peelOnion } from './sphinx.js';
+import { decodeEnvelope, type ChunkKind } from './session.js';
+
+/** BOUNDED: circuit endpoints per node. */
+const MAX_CIRCUIT_ENDPOINTS = 8_192;
+/** BOUNDED: address keys a destination tries on a CREATE its onion key does not open. */
+const ADDRESS_KEYS_TRIED = 32;
+/** BOUNDED: conversations this node keeps open as a sender. */
+const MAX_CONVERSATIONS = 256;
+
+export interface RouterOptions {
+  runtime: Runtime;
+  identity: NodeIdentity;
+  overlay: Overlay;
+  logger: Logger;
+  startedAt: number;
+  config?: Partial<RoutingConfig>;
+}
+
+export interface RoutingStatus {
+  counters: RoutingCounters;
+  circuits: number;
+  conversations: { address: string; route: string[]; alternatives: number[]; multicast: boolean; repairs: number; localRepairs: number }[];
+  events: RoutingEvent[];
+}
+
+export class Router {
+  readonly ctx: RoutingContext;
+  private readonly book = new AnonymousIdBook<OwnAddress>(4_096); // BOUNDED(4096)
+  private readonly recent: OwnAddress[] = []; // BOUNDED(ADDRESS_KEYS_TRIED)
+  private readonly seeks: Seeks;
+  private readonly multicast: Multicast;
+  private readonly destination: Destination;
+  readonly inbox: Inbox;
+  private readonly conversations = new Map<string, Conversation>(); // BOUNDED(MAX_CONVERSATIONS): by address
+  private readonly bySession = new Map<string, Conversation>(); // same entries, by session id
+  private readonly timers: TimerHandle[] = [];
+
+  constructor(private readonly o: RouterOptions) {
+    const config = { ...DEFAULT_ROUTING_CONFIG, ...o.config };
+    const { runtime } = o;
+    this.ctx = {
+      runtime,
+      identity: o.identity,
+      overlay: o.overlay,
+      logger: o.logger,
+      config,
+      events: new RoutingEvents(() => runtime.clock.now()),
+      circuits: new CircuitTable<CircuitOwner>(MAX_CIRCUIT_ENDPOINTS),
+      replay: new ReplayCache(),
+      rpKeys: new ReturnPathKeys(runtime.random.bytes(32)),
+      counters: newCounters(),
+      epoch: () => epochOf(runtime.clock.now()),
+      uptimeMs: () => runtime.clock.now() - o.startedAt,
+      recentAddresses: () => this.recent,
+      addressFor: (id) => (id.length === 64 ? this.book.lookup(id) : undefined),
+      sendCell: (link, circId, command, payload) => link.sendCircuitCell({ circId, command, flags: 0, payload }),
+    };
+    this.inbox = new Inbox(runtime.random);
+    this.seeks = new Seeks(this.ctx);
+    this.multicast = new Multicast(this.ctx, (address, kind, envelope) => this.onMulticastFor(address, kind, envelope));
+    this.destination = new Destination(this.ctx, this.inbox, {
+      multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
+      sendTo: (address, bytes) => this.send(address, bytes),
+    });
+    o.overlay.attach({
+      handlesMessage: (c) => c === Command.ROUTE_SEEK || c === Command.ROUTE_INFO || c === Command.MULTICAST,
+      onLinkMessage: (n, command, body) => this.onLinkMessage(n, command, body),
+      onCircuitCell: (n, cell) => this.onCircuitCell(n, cell),
+      onNeighbourUp: () => undefined,
+      onNeighbourDown: (id, link) => this.onNeighbourDown(id, link),
+    });
+    this.timers.push(runtime.clock.setInterval(() => this.sweep(), 60_000));
+  }
+
+  // ── the node's API ─────────────────────────────────────────────────────────────────────────
+
+  /** A fresh one-time address of this node (docs/protocol.md §6.1). */
+  newAddress(purpose: 'inbox' | 'reply' = 'inbox'): OwnAddress {
+    const { runtime, identity } = this.ctx;
+    const id = createAnonymousId(identity.anonymityKey, runtime.random);
+    const key = generateX25519(runtime.random);
+    const address: OwnAddress = { id, text: encodeAddress({ id, key: key.publicRaw }), privateKey: key.privateKey, publicKey: key.publicRaw, createdAt: runtime.clock.now(), purpose };
+    this.book.add(id, address);
+    this.recent.unshift(address);
+    if (this.recent.length > ADDRESS_KEYS_TRIED) this.recent.pop();
+    return address;
+  }
+
+  /** Sends `bytes` to a one-time address and waits for the end-to-end acknowledgement. */
+  async send(addressText: string, bytes: Uint8Array): Promise<SendOutcome> {
+    const conv = this.conversationFor(addressText);
+    return conv.send(bytes);
+  }
+
+  private conversationFor(addressText: string): Conversation {
+    const existing = this.conversations.get(addressText);
+    if (existing) return existing;
+    const dest = decodeAddress(addressText);
+    if (this.book.lookup(dest.id)) throw new TokumeiError('bad-input', 'ADDRESS_IS_OWN', 'that address is this node\'s own');
+    const reply = this.newAddress('reply');
+    const conv = new Conversation(this.ctx, addressText, dest.id, dest.key, reply.text, {
+      seek: (id, key) => this.seeks.seek(id, key),
+      multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
+      onReply: (c, _msgNo, bytes) => {
+        this.ctx.counters.messagesReceived++;
+        const entry = this.inbox.add({ bytes, receivedAt: this.ctx.runtime.clock.now(), kind: 'reply', session: c.sessionHex, via: c.multicastMode ? 'multicast' : 'circuit' });
+        this.ctx.events.add('received', { id: entry.id, bytes: bytes.length, reply: true });
+      },
+    });
+    this.conversations.set(addressText, conv);
+    this.bySession.set(conv.sessionHex, conv);
+    while (this.conversations.size > MAX_CONVERSATIONS) {
+      const [oldestKey, oldest] = this.conversations.entries().next().value!;
+      oldest.close();
+      this.conversations.delete(oldestKey);
+      this.bySession.delete(oldest.sessionHex);
+    }
+    return conv;
+  }
+
+  /** Answers a message in the inbox; the receiver of a message never learns who sent it. */
+  async reply(messageId: string, bytes: Uint8Array): Promise<{ via: string; bytes: number }> {
+    const entry = this.inbox.get(messageId);
+    if (!entry) throw new TokumeiError('bad-input', 'NO_SUCH_MESSAGE', `no message ${messageId} in the inbox`);
+    if (entry.kind === 'reply') {
+      const conv = this.bySession.get(entry.session);
+      if (!conv) throw new TokumeiError('refused', 'CONVERSATION_GONE', 'that conversation is closed');
+      await conv.send(bytes);
+      return { via: 'conversation', bytes: bytes.length };
+    }
+    const r = await this.destination.reply(entry, bytes);
+    return { via: r.via, bytes: bytes.length };
+  }
+
+  inboxEntry(id: string): InboxEntry | undefined {
+    return this.inbox.get(id);
+  }
+
+  status(): RoutingStatus {
+    return {
+      counters: { ...this.ctx.counters },
+      circuits: this.ctx.circuits.size,
+      conversations: [...this.conversations.values()].map((c) => ({ address: c.addressText.slice(0, 16) + '…', route: c.currentRelays(), alternatives: c.currentAlternatives(), multicast: c.multicastMode, repairs: c.repairs, localRepairs: c.localRepairs })),
+      events: this.ctx.events.list(),
+    };
+  }
+
+  /**
+   * Every member serial this node's routing state holds about other nodes' traffic — the relays'
+   * previous and next hops — for audits of who knows whom. The proxy's own routes are excluded
+   * (it chose them).
+   */
+  relayKnowledge(): string[][] {
+    const out: string[][] = [];
+    const seen = new Set<CircuitOwner>();
+    for (const ep of this.ctx.circuits.endpoints()) {
+      if (seen.has(ep.owner) || !(ep.owner instanceof RelayCircuit)) continue;
+      seen.add(ep.owner);
+      out.push(ep.owner.knownPeers());
+    }
+    return out;
+  }
+
+  stop(): void {
+    for (const t of this.timers) t.cancel();
+    this.seeks.stop();
+    for (const c of this.conversations.values()) c.close();
+    this.conversations.clear();
+    this.bySession.clear();
+  }
+
+  // ── overlay hooks ──────────────────────────────────────────────────────────────────────────
+
+  private onLinkMessage(n: Neighbour, command: number, body: Uint8Array): void {
+    if (command === Command.ROUTE_SEEK) return this.seeks.onSeek(n, body);
+    if (command === Command.ROUTE_INFO) return this.seeks.onRouteInfo(n, body);
+    if (command === Command.MULTICAST) return this.multicast.onMessage(n, body);
+  }
+
+  private onNeighbourDown(id: string, link: Link): void {
+    this.seeks.forgetNeighbour(id);
+    this.multicast.forgetNeighbour(id);
+    for (const ep of this.ctx.circuits.takeAll(link)) {
+      try {
+        ep.owner.onLinkGone(ep);
+      } catch (e) {
+        this.ctx.logger.log('error', 'routing.link-gone-failed', { reason: describeError(e) });
+      }
+    }
+  }
+
+  private onCircuitCell(n: Neighbour, cell: Cell): void {
+    const ep = this.ctx.circuits.get(n.link, cell.circId);
+    if (ep) return ep.owner.onCell(ep, cell);
+    if (cell.command === CircuitCommand.CREATE) return this.onCreate(n, cell);
+    this.ctx.counters.cellsDropped++;
+  }
+
+  /** docs/protocol.md §6.5: peel one layer; extend, or deliver here. */
+  private onCreate(n: Neighbour, cell: Cell): void {
+    const { ctx } = this;
+    const epoch = ctx.epoch();
+    const refuse = (why: string): void => {
+      ctx.counters.onionsRejected++;
+      ctx.logger.log('debug', 'routing.create-refused', { from: n.id, reason: why });
+      ctx.sendCell(n.link, cell.circId, CircuitCommand.DESTROY, new Uint8Array(0));
+    };
+    let peeled: ReturnType<typeof peelOnion> | undefined;
+    let address: OwnAddress | undefined;
+    try {
+      peeled = peelOnion(cell.payload, ctx.identity.onionPrivateKey, epoch, ctx.replay);
+    } catch (e) {
+      if (!(e instanceof TokumeiError) || e.code !== 'ONION_BAD_MAC') return refuse(describeError(e));
+      // Not for our onion key: maybe the last layer, for one of our one-time addresses.
+      for (const a of this.recent) {
+        try {
+          peeled = peelOnion(cell.payload, a.privateKey, epoch, ctx.replay);
+          address = a;
+          break;
+        } catch (e2) {
+          if (!(e2 instanceof TokumeiError) || e2.code !== 'ONION_BAD_MAC') return refuse(describeError(e2));
+        }
+      }
+      if (!peeled) return refuse('no key of ours opens this onion');
+    }
+    const crypto = new RelayHopCrypto(peeled.keys);
+    if (peeled.cmd === 'deliver') {
+      if (!address) return refuse('DELIVER under the onion key');
+      const circuit = new RelayCircuit(ctx, undefined, crypto, 'destination', address, this.destination);
+      try {
+        circuit.prev = ctx.circuits.register(n.link, cell.circId, circuit, 'prev');
+      } catch (e) {
+        return refuse(describeError(e));
+      }
+      ctx.counters.circuitsCreated++;
+      this.destination.onCircuitBuilt(circuit);
+      return;
+    }
+    const nextSerial = peeled.next ? openPointer(peeled.next, ctx.rpKeys, epoch, ctx.overlay.neighbourList().map((x) => x.id)) : undefined;
+    const next = nextSerial ? ctx.overlay.neighbour(nextSerial) : undefined;
+    if (!next || !peeled.inner) {
+      // Our next hop is not (or no longer) a neighbour: the route breaks here, before it was built.
+      ctx.counters.onionsRejected++;
+      ctx.sendCell(n.link, cell.circId, CircuitCommand.BACKTRACK, new Uint8Array(0));
+      return;
+    }
+    const circuit = new RelayCircuit(ctx, undefined, crypto, 'relay', undefined, undefined);
+    let prev: CircuitEndpoint<CircuitOwner>;
+    try {
+      prev = ctx.circuits.register(n.link, cell.circId, circuit, 'prev');
+    } catch (e) {
+      return refuse(describeError(e));
+    }
+    circuit.prev = prev;
+    try {
+      circuit.extend(ctx.circuits.allocate(next.link, circuit, 'next', ctx.runtime.random), peeled.inner);
+    } catch (e) {
+      ctx.circuits.remove(prev);
+      return refuse(describeError(e));
+    }
+    ctx.counters.circuitsCreated++;
+  }
+
+  private onMulticastFor(address: OwnAddress, kind: ChunkKind, envelope: Uint8Array): void {
+    if (address.purpose === 'reply') {
+      try {
+        const env = decodeEnvelope(envelope);
+        const conv = this.bySession.get(toHex(env.sessionId));
+        if (conv) return conv.onEnvelope(kind, env.sealed);
+      } catch {
+        this.ctx.counters.cellsDropped++;
+        return;
+      }
+    }
+    this.destination.onMulticast(address, kind, envelope);
+  }
+
+  private sweep(): void {
+    const now = this.ctx.runtime.clock.now();
+    const idle = this.ctx.config.circuitIdleMs;
+    const stale = new Set<RelayCircuit>();
+    for (const ep of this.ctx.circuits.endpoints()) {
+      if (ep.owner instanceof RelayCircuit && ep.owner.lastActive < now - idle) stale.add(ep.owner);
+    }
+    for (const c of stale) c.destroy();
+    for (const [key, c] of this.conversations) {
+      if (c.session.outstanding === 0 && c.lastActive < now - idle) {
+        c.close();
+        this.conversations.delete(key);
+        this.bySession.delete(c.sessionHex);
+      }
+    }
+  }
+}
+

@@ -1,0 +1,98 @@
+/**
+ * What every part of a node's routing layer shares: the runtime, the node's keys, its overlay,
+ * the circuit table, replay cache, return-path keys, its own one-time addresses, counters and the
+ * visible event log.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Runtime } from '../runtime/runtime.js';
+import type { NodeIdentity } from '../identity/types.js';
+import type { Overlay } from '../overlay/overlay.js';
+import type { Link } from '../link/link.js';
+import type { Cell } from '../wire/cell.js';
+import type { Logger } from '../log.js';
+import type { CircuitEndpoint, CircuitTable } from './circuit-table.js';
+import type { ReplayCache } from './sphinx.js';
+import type { ReturnPathKeys } from './return-path.js';
+import type { RoutingConfig } from './routing-config.js';
+import type { RoutingEvents } from './routing-events.js';
+
+/** Anything that owns circuit endpoints: a relay's circuit, or a proxy's route. */
+export interface CircuitOwner {
+  onCell(ep: CircuitEndpoint<CircuitOwner>, cell: Cell): void;
+  /** The endpoint's link went away (neighbour left). */
+  onLinkGone(ep: CircuitEndpoint<CircuitOwner>): void;
+}
+
+/** One of this node's one-time addresses (§6.1): the ID, and the X25519 key behind it. */
+export interface OwnAddress {
+  id: Uint8Array;
+  text: string;
+  privateKey: KeyObject;
+  publicKey: Uint8Array;
+  createdAt: number;
+  /** 'inbox': handed out for others to write to; 'reply': made by a conversation for answers. */
+  purpose: 'inbox' | 'reply';
+}
+
+export interface RoutingCounters {
+  seeksSent: number;
+  seeksForwarded: number;
+  seeksDropped: number;
+  seeksAnswered: number;
+  routeInfoForwarded: number;
+  routeInfoDropped: number;
+  circuitsCreated: number;
+  onionsRejected: number;
+  cellsRelayed: number;
+  cellsDropped: number;
+  backtracks: number;
+  switches: number;
+  multicastSent: number;
+  multicastForwarded: number;
+  multicastDropped: number;
+  messagesDelivered: number;
+  messagesReceived: number;
+}
+
+export function newCounters(): RoutingCounters {
+  return {
+    seeksSent: 0,
+    seeksForwarded: 0,
+    seeksDropped: 0,
+    seeksAnswered: 0,
+    routeInfoForwarded: 0,
+    routeInfoDropped: 0,
+    circuitsCreated: 0,
+    onionsRejected: 0,
+    cellsRelayed: 0,
+    cellsDropped: 0,
+    backtracks: 0,
+    switches: 0,
+    multicastSent: 0,
+    multicastForwarded: 0,
+    multicastDropped: 0,
+    messagesDelivered: 0,
+    messagesReceived: 0,
+  };
+}
+
+export interface RoutingContext {
+  runtime: Runtime;
+  identity: NodeIdentity;
+  overlay: Overlay;
+  logger: Logger;
+  config: RoutingConfig;
+  events: RoutingEvents;
+  circuits: CircuitTable<CircuitOwner>;
+  replay: ReplayCache;
+  rpKeys: ReturnPathKeys;
+  counters: RoutingCounters;
+  epoch(): number;
+  /** How long this node has been running. */
+  uptimeMs(): number;
+  /** Own addresses, newest first (BOUNDED); the destination tries their keys on CREATE. */
+  recentAddresses(): OwnAddress[];
+  /** The own address whose ID is `id`, if any. */
+  addressFor(id: Uint8Array): OwnAddress | undefined;
+  sendCell(link: Link, circId: number, command: number, payload: Uint8Array): void;
+}

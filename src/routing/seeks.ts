@@ -1,0 +1,236 @@
+/**
+ * Route seeking (docs/protocol.md §6.2–6.3): how a node forwards, answers and returns route seeks,
+ * and how its onion proxy collects the answers into a candidate graph.
+ */
+import type { KeyObject } from 'node:crypto';
+import { Command } from '../wire/cell.js';
+import { toHex } from '../crypto/bytes.js';
+import { generateX25519 } from '../crypto/x25519.js';
+import { TokumeiError, describeError } from '../errors.js';
+import type { TimerHandle } from '../runtime/runtime.js';
+import type { Neighbour } from '../overlay/overlay.js';
+import { TokenBucket } from '../link/token-bucket.js';
+import { CandidateGraph, type RelayInfo } from './candidate-graph.js';
+import type { RoutingContext } from './routing-context.js';
+import { H, addHop, checkRouteProof, decodeRouteInfo, decodeRouteSeek, encodeRouteInfo, encodeRouteSeek, makeRouteProof, newSeek, openHopRecords, type RouteSeek } from './route-seek.js';
+import { unwrapReturnPath } from './return-path.js';
+import { POINTER_SIZE, sealPointer } from './pointer.js';
+import { serialFromBytes, serialToBytes } from './serial-bytes.js';
+import { short } from './outbound-route.js';
+
+/** BOUNDED: seek ids remembered for the copy cap, and how long. */
+const SEEN_CAPACITY = 8_192;
+const SEEN_MS = 60_000;
+/** BOUNDED: the proxy's own seeks in progress. */
+const MAX_PENDING = 64;
+
+interface Seen {
+  copies: number;
+  answered: number;
+  expires: number;
+}
+
+interface PendingSeek {
+  tPrivate: KeyObject;
+  addressKey: Uint8Array;
+  graph: CandidateGraph;
+  answers: number;
+  resolve: (g: CandidateGraph) => void;
+  reject: (e: Error) => void;
+  timers: TimerHandle[];
+  done: boolean;
+}
+
+export class Seeks {
+  private readonly seen = new Map<string, Seen>(); // BOUNDED(SEEN_CAPACITY)
+  private readonly buckets = new Map<string, TokenBucket>(); // BOUNDED(degree): one per neighbour
+  private readonly pending = new Map<string, PendingSeek>(); // BOUNDED(MAX_PENDING)
+
+  constructor(private readonly ctx: RoutingContext) {}
+
+  forgetNeighbour(id: string): void {
+    this.buckets.delete(id);
+  }
+
+  // ── relay side ─────────────────────────────────────────────────────────────────────────────
+
+  onSeek(n: Neighbour, body: Uint8Array): void {
+    const { ctx } = this;
+    const now = ctx.runtime.clock.now();
+    let bucket = this.buckets.get(n.id);
+    if (!bucket) this.buckets.set(n.id, (bucket = new TokenBucket(ctx.config.seekRate, ctx.config.seekBurst, now)));
+    if (!bucket.take(now)) {
+      ctx.counters.seeksDropped++;
+      return;
+    }
+    const seek = decodeRouteSeek(body);
+    const key = toHex(seek.seekId);
+    if (this.pending.has(key)) return; // our own seek came back
+    const seen = this.remember(key, now);
+    const own = ctx.addressFor(seek.tag);
+    if (own) {
+      if (seen.answered >= ctx.config.answersPerSeek) return;
+      seen.answered++;
+      this.answer(n, seek, own.privateKey);
+      return;
+    }
+    if (seek.ttl === 0 || seen.copies >= ctx.config.seekCopyCap) {
+      ctx.counters.seeksDropped++;
+      return;
+    }
+    seen.copies++;
+    const epoch = ctx.epoch();
+    const next = addHop(seek, this.ownRecord(), serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random);
+    next.ttl = seek.ttl - 1;
+    let targets = ctx.overlay.neighbourList().filter((x) => x.id !== n.id);
+    if (seek.stem) {
+      if (ctx.runtime.random.float() < ctx.config.stemFluffProbability) next.stem = false;
+      else targets = targets.length > 0 ? [targets[ctx.runtime.random.int(targets.length)]!] : [];
+    }
+    const bytes = encodeRouteSeek(next);
+    for (const t of targets) t.link.sendMessage(Command.ROUTE_SEEK, bytes);
+    ctx.counters.seeksForwarded++;
+  }
+
+  private remember(key: string, now: number): Seen {
+    let s = this.seen.get(key);
+    if (s && s.expires > now) return s;
+    s = { copies: 0, answered: 0, expires: now + SEEN_MS };
+    this.seen.delete(key);
+    this.seen.set(key, s);
+    while (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.keys().next().value!);
+    return s;
+  }
+
+  /** This relay's hop record: what route choice may use about it (docs/protocol.md §6.2). */
+  private ownRecord() {
+    const { ctx } = this;
+    const neighbours = ctx.overlay.neighbourList();
+    const rtts = neighbours.map((x) => x.link.rttMs).filter((r): r is number => r !== null);
+    const rtt = rtts.length ? rtts.reduce((a, b) => a + b, 0) / rtts.length : 0;
+    const load = neighbours.reduce((a, x) => a + x.link.loadCellsPerSec, 0);
+    return {
+      serial: serialToBytes(ctx.identity.passport.serial),
+      onionKey: ctx.identity.passport.onionKey,
+      rttMs: Math.min(0xffff, Math.round(rtt)),
+      load: Math.min(0xffff, load),
+      uptimeMin: Math.min(0xffff, Math.floor(ctx.uptimeMs() / 60_000)),
+      degree: Math.min(0xff, neighbours.length),
+    };
+  }
+
+  private answer(n: Neighbour, seek: RouteSeek, addressPrivate: KeyObject): void {
+    const { ctx } = this;
+    const info = {
+      seekId: seek.seekId,
+      proof: makeRouteProof(addressPrivate, seek.tempKey, seek.seekId, seek.hopRecords),
+      hopRecords: seek.hopRecords,
+      returnPath: seek.returnPath,
+      pointers: ctx.runtime.random.bytes(H * POINTER_SIZE),
+    };
+    n.link.sendMessage(Command.ROUTE_INFO, encodeRouteInfo(info));
+    ctx.counters.seeksAnswered++;
+    ctx.events.add('seek-answered', {});
+  }
+
+  onRouteInfo(n: Neighbour, body: Uint8Array): void {
+    const { ctx } = this;
+    const info = decodeRouteInfo(body);
+    const pending = this.pending.get(toHex(info.seekId));
+    if (pending) return this.collect(pending, info);
+    const epoch = ctx.epoch();
+    const unwrapped = unwrapReturnPath(info.returnPath, ctx.rpKeys, epoch, ctx.runtime.random);
+    const back = unwrapped ? ctx.overlay.neighbour(serialFromBytes(unwrapped.ref)) : undefined;
+    if (!unwrapped || !back) {
+      ctx.counters.routeInfoDropped++;
+      return;
+    }
+    // Leave the proxy a sealed pointer to where this answer came from (§6.3).
+    const pointers = new Uint8Array(H * POINTER_SIZE);
+    pointers.set(sealPointer(serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random), 0);
+    pointers.set(info.pointers.subarray(0, (H - 1) * POINTER_SIZE), POINTER_SIZE);
+    back.link.sendMessage(Command.ROUTE_INFO, encodeRouteInfo({ ...info, returnPath: unwrapped.block, pointers }));
+    ctx.counters.routeInfoForwarded++;
+  }
+
+  // ── onion proxy side ───────────────────────────────────────────────────────────────────────
+
+  /** Seeks routes to the owner of `tag`; resolves with the candidate graph. */
+  seek(tag: Uint8Array, addressKey: Uint8Array): Promise<CandidateGraph> {
+    const fanout = Math.max(1, this.ctx.config.seekFanout);
+    const firsts = this.ctx.runtime.random;
+    const neighbours = this.ctx.overlay.neighbourList();
+    // Distinct first hops, one independent seek (own id, own key) through each.
+    const order = neighbours.map((n) => ({ n, k: firsts.float() })).sort((a, b) => a.k - b.k).map((x) => x.n);
+    const picks = order.slice(0, fanout);
+    if (picks.length <= 1) return this.seekVia(tag, addressKey, picks[0]);
+    return Promise.allSettled(picks.map((n) => this.seekVia(tag, addressKey, n))).then((results) => {
+      const graphs = results.filter((r): r is PromiseFulfilledResult<CandidateGraph> => r.status === 'fulfilled').map((r) => r.value);
+      if (graphs.length === 0) throw (results[0] as PromiseRejectedResult).reason;
+      const merged = graphs[0]!;
+      for (const g of graphs.slice(1)) merged.absorb(g);
+      return merged;
+    });
+  }
+
+  private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined): Promise<CandidateGraph> {
+    const { ctx } = this;
+    const neighbours = first ? [first] : [];
+    if (neighbours.length === 0) return Promise.reject(new TokumeiError('io', 'NO_NEIGHBOURS', 'no neighbours to seek through'));
+    if (this.pending.size >= MAX_PENDING) return Promise.reject(new TokumeiError('refused', 'TOO_MANY_SEEKS', 'too many route seeks in progress'));
+    const t = generateX25519(ctx.runtime.random);
+    const seek = newSeek(tag, t.publicRaw, ctx.runtime.random);
+    const key = toHex(seek.seekId);
+    return new Promise<CandidateGraph>((resolve, reject) => {
+      const p: PendingSeek = { tPrivate: t.privateKey, addressKey, graph: new CandidateGraph(), answers: 0, resolve, reject, timers: [], done: false };
+      this.pending.set(key, p);
+      p.timers.push(
+        ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.seekTimeoutMs),
+      );
+      const first = neighbours[0]!;
+      first.link.sendMessage(Command.ROUTE_SEEK, encodeRouteSeek(seek));
+      ctx.counters.seeksSent++;
+      ctx.events.add('seek-sent', { ttl: seek.ttl });
+    });
+  }
+
+  private collect(p: PendingSeek, info: ReturnType<typeof decodeRouteInfo>): void {
+    const { ctx } = this;
+    if (p.done) return;
+    try {
+      if (!checkRouteProof(p.tPrivate, p.addressKey, info.seekId, info.hopRecords, info.proof)) throw new TokumeiError('crypto', 'ROUTE_PROOF_FAILED', 'route information not from the destination');
+      const records = openHopRecords(p.tPrivate, info.seekId, info.hopRecords);
+      if (records.length === 0) return;
+      const path: RelayInfo[] = records.map((r) => ({ serial: serialFromBytes(r.serial), onionKey: r.onionKey, rttMs: r.rttMs, load: r.load, uptimeMin: r.uptimeMin, degree: r.degree }));
+      const pointers = path.map((_, i) => info.pointers.slice(i * POINTER_SIZE, (i + 1) * POINTER_SIZE));
+      p.graph.addPath(path, pointers);
+      p.answers++;
+      ctx.events.add('route-info', { relays: path.map((r) => short(r.serial)) });
+      const key = toHex(info.seekId);
+      if (p.answers === 1) p.timers.push(ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.collectMs));
+      if (p.answers >= ctx.config.answersPerSeek) this.finish(key, p);
+    } catch (e) {
+      ctx.counters.routeInfoDropped++;
+      ctx.logger.log('debug', 'routing.route-info-rejected', { reason: describeError(e) });
+    }
+  }
+
+  private finish(key: string, p: PendingSeek): void {
+    if (p.done) return;
+    p.done = true;
+    for (const t of p.timers) t.cancel();
+    this.pending.delete(key);
+    this.ctx.events.add('candidates', { paths: p.graph.paths, relays: p.graph.relays.size });
+    if (p.graph.paths > 0) p.resolve(p.graph);
+    else p.reject(new TokumeiError('timeout', 'SEEK_UNANSWERED', 'no route information came back'));
+  }
+
+  stop(): void {
+    for (const [key, p] of this.pending) {
+      for (const t of p.timers) t.cancel();
+      p.done = true;
+      p.reject(new TokumeiError('io', 'STOPPED', 'node stopped'));
+      this.pending.delete(key);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Command-line mistakes: exit status 2 and exactly one clear line `tokumei: CODE: message` on
+ * stderr, never a stack trace. Runtime failures (no node running) exit 1 the same way.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../e2e/helpers/cli-process.js';
+import { assertOneLine } from './helpers/one-line.js';
+
+describe('usage errors', () => {
+  let dir: string;
+  let prefs: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tokumei-cli-'));
+    prefs = join(dir, 'prefs.txt');
+    await writeFile(prefs, '127.0.0.1:9\n');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const cases: Array<[string, (d: string, p: string) => string[], string, RegExp?]> = [
+    ['unknown command', () => ['frob'], 'CLI_USAGE', /unknown command "frob"/],
+    ['unknown ca subcommand', () => ['ca', 'frob'], 'CLI_USAGE', /ca frob/],
+    ['ca init without --dir', () => ['ca', 'init'], 'CLI_USAGE', /missing --dir/],
+    ['threshold above trustees', (d) => ['ca', 'init', '--dir', join(d, 'ca'), '--trustees', '3', '--threshold', '4'], 'CLI_USAGE', /--threshold/],
+    ['bad key type', (d) => ['ca', 'init', '--dir', join(d, 'ca'), '--key-type', 'dsa'], 'CLI_USAGE', /ed25519, rsa/],
+    ['non-numeric trustees', (d) => ['ca', 'init', '--dir', join(d, 'ca'), '--trustees', 'many'], 'CLI_USAGE', /whole number/],
+    ['unknown option', (d) => ['ca', 'init', '--dir', join(d, 'ca'), '--colour', 'red'], 'CLI_USAGE', /--colour/],
+    ['--days with --not-after', (d) => ['ca', 'issue', '--ca', d, '--name', 'a', '--out', join(d, 'a'), '--days', '3', '--not-after', '2030-01-01'], 'CLI_USAGE', /not both/],
+    ['bad date', (d) => ['ca', 'issue', '--ca', d, '--name', 'a', '--out', join(d, 'a'), '--not-after', 'yesterday'], 'CLI_USAGE', /ISO date/],
+    ['not-after before not-before', (d) => ['ca', 'issue', '--ca', d, '--name', 'a', '--out', join(d, 'a'), '--not-before', '2030-01-02', '--not-after', '2030-01-01'], 'CLI_USAGE', /later/],
+    ['ca revoke without --name', (d) => ['ca', 'revoke', '--ca', d], 'CLI_USAGE', /missing --name/],
+    ['node without --peers', (d) => ['node', '--dir', d, '--listen', '127.0.0.1:0'], 'CLI_USAGE', /missing --peers/],
+    ['node with a bad --listen', (d, p) => ['node', '--dir', d, '--listen', 'nohost', '--peers', p], 'CLI_USAGE', /--listen/],
+    ['node with a port out of range', (d, p) => ['node', '--dir', d, '--listen', '127.0.0.1:70000', '--peers', p], 'CLI_USAGE', /--listen/],
+    ['control API off loopback', (d, p) => ['node', '--dir', d, '--listen', '127.0.0.1:0', '--peers', p, '--control', '0.0.0.0:0'], 'CONTROL_NOT_LOOPBACK', /loopback/],
+    ['status without --dir', () => ['status'], 'CLI_USAGE', /missing --dir/],
+    ['status with a stray argument', (d) => ['status', '--dir', d, 'extra'], 'CLI_USAGE', /"extra"/],
+    ['demo with one node', () => ['demo', '--nodes', '1'], 'CLI_USAGE', /--nodes/],
+  ];
+  for (const [name, args, code, message] of cases) {
+    test(`${name}: exit 2, one line`, async () => {
+      const r = await runCli(args(dir, prefs));
+      assert.equal(r.code, 2, r.stderr);
+      assertOneLine(r.stderr, code);
+      if (message) assert.match(r.stderr, message);
+    });
+  }
+
+  test('bare `tokumei` prints the help on stderr and exits 2', async () => {
+    const r = await runCli([]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Usage: tokumei <command>/);
+  });
+
+  test('--help of every command exits 0 with its usage', async () => {
+    for (const args of [['--help'], ['help'], ['ca', 'init', '--help'], ['ca', 'issue', '--help'], ['ca', 'revoke', '--help'], ['node', '--help'], ['status', '--help'], ['demo', '--help']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: tokumei/);
+    }
+    const issue = await runCli(['ca', 'issue', '--help']);
+    assert.match(issue.stdout, /--wrong-onion-key[\s\S]*never use in a real community|Test aid/i);
+  });
+
+  test('status with no running node: exit 1, CONTROL_NOT_RUNNING', async () => {
+    const r = await runCli(['status', '--dir', dir, '--json']);
+    assert.equal(r.code, 1);
+    assertOneLine(r.stderr, 'CONTROL_NOT_RUNNING');
+  });
+
+  test('status with a stale control.json: exit 1, CONTROL_UNREACHABLE', async () => {
+    const stale = join(dir, 'stale');
+    await rm(stale, { recursive: true, force: true });
+    await mkdir(stale);
+    await writeFile(join(stale, 'control.json'), JSON.stringify({ url: 'http://127.0.0.1:9', token: 'ab'.repeat(32), pid: 1 }));
+    const r = await runCli(['status', '--dir', stale]);
+    assert.equal(r.code, 1);
+    assertOneLine(r.stderr, 'CONTROL_UNREACHABLE');
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Builds a community with the CLI alone (`tokumei ca init`, `tokumei ca issue`), starts nodes as
+ * `tokumei node` processes, and reads their state with `tokumei status --json`.
+ */
+import { createServer, type Server } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NodeStatus } from '../../../src/node/status.js';
+import { ChildSet, cliOk, runCli, testEnv, type RunningCli } from './cli-process.js';
+
+export async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const s = createServer();
+      servers.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return servers.map((s) => (s.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
+export async function createCa(caDir: string, env = testEnv()): Promise<void> {
+  await cliOk(['ca', 'init', '--dir', caDir, '--trustees', '3', '--threshold', '2'], { env });
+}
+
+export async function issue(caDir: string, name: string, outDir: string, extra: string[] = [], env = testEnv()): Promise<void> {
+  await cliOk(['ca', 'issue', '--ca', caDir, '--name', name, '--out', outDir, ...extra], { env });
+}
+
+export async function writePreferences(path: string, addresses: string[]): Promise<void> {
+  await writeFile(path, `# first nodes\n${addresses.join('\n')}\n`);
+}
+
+export interface TestNode {
+  name: string;
+  dir: string;
+  listen: string;
+  proc?: RunningCli;
+}
+
+export function startNode(children: ChildSet, node: TestNode, peersFile: string, env = testEnv()): RunningCli {
+  node.proc = children.start(['node', '--dir', node.dir, '--listen', node.listen, '--peers', peersFile, '--control', '127.0.0.1:0'], env);
+  return node.proc;
+}
+
+/** `tokumei status --dir DIR --json`, or undefined while the node is not (yet) answering. */
+export async function status(dir: string): Promise<NodeStatus | undefined> {
+  const r = await runCli(['status', '--dir', dir, '--json'], { timeoutMs: 10_000 });
+  if (r.code !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout) as NodeStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readNodeLog(dir: string): Promise<string> {
+  return readFile(join(dir, 'node.log'), 'utf8').catch(() => '');
+}
