@@ -15,6 +15,9 @@ import { openSession } from './e2e.js';
 import { MAX_RELAY_DATA } from './relay-crypto.js';
 import { concatBytes, toHex } from '../crypto/bytes.js';
 
+/** Retransmission timeouts on one route before the proxy gives the route up. */
+const STALL_TIMEOUTS = 3;
+
 /** Room for the envelope (session id, flags, key, reply address) in a DATA relay body. */
 const ENVELOPE_OVERHEAD = 16 + 1 + 32 + 1 + 140 + 32;
 export const CHUNK_BYTES = MAX_RELAY_DATA - ENVELOPE_OVERHEAD;
@@ -75,6 +78,11 @@ export class Conversation {
       deadlineMs: ctx.config.messageDeadlineMs,
       transmit: (kind, sealed) => this.transmit(kind, sealed),
       onMessage: (msgNo, bytes) => hooks.onReply(this, msgNo, bytes),
+      // No acknowledgement through three retransmissions: the route is a black hole (a relay
+      // that crashed silently, or a circuit out of step). Replace it.
+      onStall: (timeouts) => {
+        if (timeouts >= STALL_TIMEOUTS && this.route?.built && !this.route.failed) this.route.abandon('no acknowledgement in time');
+      },
     });
   }
 
@@ -223,7 +231,7 @@ export class Conversation {
       if (this.route && !this.route.failed) this.route.destroy();
       this.route = route;
       const timer = ctx.runtime.clock.setTimeout(() => {
-        route.fail('route was not built in time');
+        route.abandon('route was not built in time');
       }, ctx.config.buildTimeoutMs);
       route.start(main.packet);
     });

@@ -126,6 +126,13 @@ export class OutboundRoute implements CircuitOwner {
     this.listener.onSwitched(this, hop);
   }
 
+  /** The proxy gives the route up: tear it down and report it failed. */
+  abandon(reason: string): void {
+    if (this.failed) return;
+    this.ctx.sendCell(this.first.link, this.first.circId, CircuitCommand.DESTROY, new Uint8Array(0));
+    this.fail(reason);
+  }
+
   fail(reason: string): void {
     if (this.failed) return;
     this.failed = true;

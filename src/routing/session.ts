@@ -37,6 +37,8 @@ interface Outbound {
   firstSentAt: number;
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Retransmission timers that fired since the path last changed. */
+  timeouts: number;
   timer: TimerHandle | undefined;
   deadline: TimerHandle;
 }
@@ -50,6 +52,8 @@ export interface SessionOptions {
   deadlineMs: number;
   transmit: Transmit;
   onMessage: (msgNo: number, bytes: Uint8Array) => void;
+  /** A message went unacknowledged through `timeouts` retransmission timers on one path. */
+  onStall?: (timeouts: number) => void;
 }
 
 export class Session {
@@ -92,6 +96,7 @@ export class Session {
         firstSentAt: now,
         resolve: () => resolve(msgNo),
         reject,
+        timeouts: 0,
         timer: undefined,
         deadline: clock.setTimeout(() => this.fail(msgNo, new TokumeiError('timeout', 'MESSAGE_TIMEOUT', `no acknowledgement within ${this.o.deadlineMs} ms`)), this.o.deadlineMs),
       };
@@ -102,7 +107,10 @@ export class Session {
 
   /** Sends everything not yet acknowledged again (after a route repair). */
   retransmitAll(): void {
-    for (const out of this.outbound.values()) this.transmitMessage(out);
+    for (const out of this.outbound.values()) {
+      out.timeouts = 0;
+      this.transmitMessage(out);
+    }
   }
 
   /** Abandons every outstanding message. */
@@ -126,7 +134,9 @@ export class Session {
     const rto = Math.max(this.o.minRtoMs, 2 * this.rttMs + 50 * out.chunks.length);
     out.timer = this.o.runtime.clock.setTimeout(() => {
       this.retransmissions++;
+      out.timeouts++;
       this.transmitMessage(out);
+      this.o.onStall?.(out.timeouts);
     }, rto);
   }
 

@@ -119,3 +119,67 @@ test('a message of several cells arrives whole', async () => {
   assert.deepEqual([...b.router.inbox.list()[0]!.bytes], [...big]);
   await net.stop();
 });
+
+test('a relay that crashes silently is detected by missing acknowledgements and routed around', async () => {
+  const net = await network(60, 17);
+  const a = net.nodes[4]!;
+  const b = net.nodes[44]!;
+  const address = b.router.newAddress().text;
+  const first = await settle(net, a.router.send(address, text('before')));
+  const victim = net.nodes.findIndex((n) => n.id === first.relays[2]);
+  await net.kill(victim, 'crash'); // no FIN: neighbours only notice by silence
+  const second = await settle(net, a.router.send(address, text('after')));
+  assert.equal(second.delivered, true);
+  assert.ok(second.repairs >= 1);
+  assert.deepEqual(
+    b.router.inbox.list().map((e) => new TextDecoder().decode(e.bytes)),
+    ['before', 'after'],
+  );
+  await net.stop();
+});
+
+test('forged, malformed and replayed setup onions are refused and counted; the relay carries on', async () => {
+  const { buildOnion } = await import('../../src/routing/sphinx.js');
+  const { epochOf } = await import('../../src/routing/routing-config.js');
+  const { Link, DEFAULT_LINK_CONFIG } = await import('../../src/link/link.js');
+  const { silentLogger } = await import('../../src/log.js');
+  const { CircuitCommand } = await import('../../src/wire/cell.js');
+  const net = await network(12, 2);
+  const victim = net.nodes[5]!;
+  const { identity } = net.community.issue({ now: net.sim!.now() });
+  const runtime = net.sim!.createRuntime('prober');
+  let conn: import('../../src/runtime/runtime.js').TransportConnection | undefined;
+  void runtime.net.dial(victim.address, { passportPem: identity.passport.pem, keyPem: identity.signingKeyPem, caPem: identity.caPem }).then((c) => (conn = c));
+  assert.ok(await net.waitFor(() => conn !== undefined, 5_000));
+  const answers: number[] = [];
+  let open = false;
+  const link = new Link({ runtime, identity, crl: () => undefined, logger: silentLogger, config: DEFAULT_LINK_CONFIG }, conn!, {
+    onEstablished: () => (open = true),
+    onMessage: () => undefined,
+    onCircuitCell: (_l, cell) => answers.push(cell.command),
+    onClose: () => undefined,
+  });
+  link.start();
+  assert.ok(await net.waitFor(() => open && victim.status().neighbours.some((n) => n.id === identity.passport.serial), 5_000));
+  const before = victim.router.status().counters.onionsRejected;
+
+  link.sendCircuitCell({ circId: 1, command: CircuitCommand.CREATE, flags: 0, payload: new Uint8Array(913).fill(7) });
+  const onion = buildOnion(
+    [
+      { onionKey: victim.router.ctx.identity.passport.onionKey, cmd: 'extend', next: new Uint8Array(16).fill(1) },
+      { onionKey: new Uint8Array(32).fill(9), cmd: 'deliver' },
+    ],
+    epochOf(net.sim!.now()),
+    runtime.random,
+  );
+  link.sendCircuitCell({ circId: 2, command: CircuitCommand.CREATE, flags: 0, payload: onion.packet });
+  link.sendCircuitCell({ circId: 3, command: CircuitCommand.CREATE, flags: 0, payload: onion.packet }); // replay
+  link.sendCircuitCell({ circId: 4, command: CircuitCommand.RELAY, flags: 0, payload: new Uint8Array(1016).fill(3) }); // no such circuit
+  await net.advance(2_000);
+  const after = victim.router.status().counters;
+  assert.equal(after.onionsRejected - before, 3, JSON.stringify(after));
+  assert.deepEqual(answers, [CircuitCommand.DESTROY, CircuitCommand.BACKTRACK, CircuitCommand.DESTROY]);
+  assert.ok(after.cellsDropped >= 1);
+  assert.ok(victim.status().neighbours.length >= 5, 'the relay keeps its links');
+  await net.stop();
+});
