@@ -33,9 +33,33 @@ if (files.length === 0) {
   console.error('tokumei: NO_TESTS: no test files matched');
   process.exit(1);
 }
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
+/** No single test may run longer than this; a stuck one fails instead of hanging CI. */
+const TEST_TIMEOUT_MS = 180_000;
+/** The whole run, as a last resort (e.g. a test file that never exits because of a leaked handle). */
+const RUN_TIMEOUT_MS = 20 * 60_000;
+
+// In its own process group, so that the watchdog can stop the runner and every test file it started.
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  detached: true,
+});
+const killGroup = (sig) => {
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    // already gone
+  }
+};
 // Forward Ctrl-C / termination so test children (which clean up their own processes) stop too.
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => killGroup(sig));
+const watchdog = setTimeout(() => {
+  console.error(`tokumei: TESTS_TIMED_OUT: the test run exceeded ${RUN_TIMEOUT_MS / 60_000} minutes; stopping it`);
+  killGroup('SIGTERM');
+  setTimeout(() => killGroup('SIGKILL'), 5_000).unref();
+}, RUN_TIMEOUT_MS);
+watchdog.unref();
 child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
   process.exitCode = code ?? (signal ? 1 : 0);
 });

@@ -6,7 +6,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { signBytes, verifyBytes } from '../crypto/signing.js';
-import { constantTimeEqual } from '../crypto/bytes.js';
+import { constantTimeEqual, toHex } from '../crypto/bytes.js';
+import { sha256 } from '../crypto/hash.js';
 import { verifyPassport } from '../identity/passport.js';
 import type { Passport, RevocationList } from '../identity/types.js';
 import { Reader, Writer } from '../wire/codec.js';
@@ -92,19 +93,48 @@ export interface DescriptorCheck {
   maxSkewMs: number;
 }
 
-/** Parses and fully checks a descriptor from the wire; throws a TokumeiError on any flaw. */
-export function openDescriptor(bytes: Uint8Array, check: DescriptorCheck): SignedDescriptor {
+interface Parts {
+  der: Uint8Array;
+  body: Uint8Array;
+  sig: Uint8Array;
+}
+
+function split(bytes: Uint8Array): Parts {
   const r = new Reader(bytes);
   const der = r.bytes16('descriptor passport');
   const body = r.bytes16('descriptor body');
   const sig = r.bytes16('descriptor signature');
   r.end('signed descriptor');
+  return { der, body, sig };
+}
+
+/**
+ * What a signed descriptor claims, without checking anything but its form: lets the overlay skip
+ * the signature check for descriptors it already holds (gossip repeats them often).
+ */
+export function peekDescriptor(bytes: Uint8Array): Descriptor {
+  return decodeBody(split(bytes).body);
+}
+
+/** Descriptors whose signature already verified: BOUNDED(VERIFIED_CAPACITY), oldest first out. */
+const VERIFIED_CAPACITY = 4_096;
+const verified = new Map<string, true>();
+
+/** Parses and fully checks a descriptor from the wire; throws a TokumeiError on any flaw. */
+export function openDescriptor(bytes: Uint8Array, check: DescriptorCheck): SignedDescriptor {
+  const { der, body, sig } = split(bytes);
   const passport = verifyPassport(der, { ca: check.caPem, crl: check.crl, now: check.now });
   const descriptor = decodeBody(body);
   if (descriptor.id !== passport.serial) throw new TokumeiError('protocol', 'DESCRIPTOR_MISMATCH', 'descriptor id is not its passport serial');
   if (!constantTimeEqual(descriptor.onionKey, passport.onionKey)) throw new TokumeiError('protocol', 'DESCRIPTOR_MISMATCH', 'descriptor onion key is not the passport one');
-  if (!verifyBytes(passport.signingKey, new Writer().bytes(DOMAIN).bytes(body).finish(), sig)) {
-    throw new TokumeiError('crypto', 'DESCRIPTOR_BAD_SIGNATURE', 'descriptor signature does not verify');
+  // The cache key covers passport, body and signature, so a hit is the very bytes that verified.
+  const key = toHex(sha256(bytes));
+  if (!verified.has(key)) {
+    if (!verifyBytes(passport.signingKey, new Writer().bytes(DOMAIN).bytes(body).finish(), sig)) {
+      throw new TokumeiError('crypto', 'DESCRIPTOR_BAD_SIGNATURE', 'descriptor signature does not verify');
+    }
+    verified.set(key, true);
+    if (verified.size > VERIFIED_CAPACITY) verified.delete(verified.keys().next().value!);
   }
   if (descriptor.issuedAt > check.now + check.maxSkewMs) throw new TokumeiError('protocol', 'DESCRIPTOR_FUTURE', 'descriptor issued in the future');
   if (descriptor.issuedAt < check.now - check.maxAgeMs) throw new TokumeiError('protocol', 'DESCRIPTOR_STALE', 'descriptor is stale');

@@ -11,7 +11,7 @@ import { Command, type Cell } from '../wire/cell.js';
 import { LinkRefusal, TokumeiError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Link, type LinkConfig } from '../link/link.js';
-import { openDescriptor, signDescriptor, type SignedDescriptor } from './descriptor.js';
+import { openDescriptor, peekDescriptor, signDescriptor, type SignedDescriptor } from './descriptor.js';
 import { PeerTable } from './peer-table.js';
 import { MAX_PEERS_PER_MESSAGE, decodePeers, decodePeersRequest, encodePeers, encodePeersRequest } from './messages.js';
 
@@ -465,10 +465,12 @@ export class Overlay {
     const me = this.ctx.identity.passport.serial;
     for (const bytes of entries) {
       try {
+        // Cheap look first: most gossip repeats what we already hold.
+        const claimed = peekDescriptor(bytes);
+        if (claimed.id === me) continue;
+        const existing = this.known.get(claimed.id);
+        if (existing && existing.signed.descriptor.issuedAt >= claimed.issuedAt) continue;
         const signed = openDescriptor(bytes, check);
-        if (signed.descriptor.id === me) continue;
-        const existing = this.known.get(signed.descriptor.id);
-        if (existing && existing.signed.descriptor.issuedAt >= signed.descriptor.issuedAt) continue;
         this.known.upsert(signed, check.now);
         this.counters.descriptorsAccepted++;
       } catch (e) {

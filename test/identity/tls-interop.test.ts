@@ -32,7 +32,9 @@ async function handshake(server: NodeIdentity, client: NodeIdentity): Promise<{ 
       c.on('error', reject);
       c.on('close', () => reject(new Error('closed')));
     });
-    const [s] = await Promise.all([serverSide, clientSide]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('handshake timed out')), 10_000)));
+    const [s] = await Promise.race([Promise.all([serverSide, clientSide]), timeout]).finally(() => clearTimeout(timer));
     return { s, c: c!, close: () => (c!.destroy(), s.destroy(), srv.close()) };
   } catch (e) {
     c?.destroy();
