@@ -7,6 +7,7 @@ import type { KeyType } from '../identity/types.js';
 import { ControlClient } from '../control/control-client.js';
 import { oneOf, optionalDate, optionalInt, optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
+import { requireCaDir } from './dir-checks.js';
 import { helpText } from './help.js';
 import { getPassphrase } from './passphrase.js';
 import { usageError } from './usage-error.js';
@@ -75,6 +76,7 @@ async function caIssue(argv: string[], io: CliIo): Promise<number> {
   if (notAfter && days !== undefined) throw usageError('give --not-after or --days, not both', cmd);
   if (days !== undefined) notAfter = new Date((notBefore ?? new Date()).getTime() + days * DAY_MS);
   if (notBefore && notAfter && notAfter <= notBefore) throw usageError('--not-after must be later than --not-before', cmd);
+  requireCaDir(caDir);
   const passphrase = await getPassphrase(io, { what: `CA in ${caDir}` });
   // The member's keystore gets its own passphrase when one is given; by default the CA's.
   const nodePassphrase = io.env[NODE_PASSPHRASE_ENV] || undefined;
@@ -106,6 +108,7 @@ async function caRevoke(argv: string[], io: CliIo): Promise<number> {
   const label = requireString(values, 'name', cmd);
   const pushDir = optionalString(values, 'push');
   // Find the node before changing anything, so a typo in --push fails without a half-done revoke.
+  requireCaDir(caDir);
   const client = pushDir !== undefined ? await ControlClient.forNodeDir(pushDir) : undefined;
   const passphrase = await getPassphrase(io, { what: `CA in ${caDir}` });
   const crl = await revokeMember(caDir, { label, passphrase });

@@ -34,7 +34,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const dir = given !== undefined ? resolve(given) : await mkdtemp(join(tmpdir(), 'tokumei-demo-'));
 
   io.out(`tokumei demo: creating a community of ${count} in ${dir} …\n`);
-  const community = await createDemoCommunity(dir, count, io.env);
+  const community = await createDemoCommunity(dir, count);
   const env = { ...io.env, TOKUMEI_PASSPHRASE: DEMO_PASSPHRASE };
   const procs: NodeProcess[] = [];
   let stopRequested = false;

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describeError, TokumeiError } from '../errors.js';
-import type { LogLevel } from '../log.js';
+import type { Logger, LogLevel } from '../log.js';
 import { loadCrl, saveCrlIfNewer } from '../identity/crl-store.js';
 import { parseCrl } from '../identity/crl.js';
 import { loadNodeIdentity } from '../identity/node-store.js';
@@ -21,12 +21,15 @@ import { DEFAULT_CONTROL_ADDRESS, parseControlAddress } from '../control/loopbac
 import { oneOf, optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { helpText } from './help.js';
+import { requireNodeDir } from './dir-checks.js';
 import { openNodeLog } from './node-log.js';
 import { getPassphrase } from './passphrase.js';
 import { usageError } from './usage-error.js';
 
 /** Past this, a stuck shutdown is abandoned and the process exits with 1. */
 const STOP_TIMEOUT_MS = 10_000;
+/** After a stop, how long the process may take to drain before it is made to exit. */
+const EXIT_GRACE_MS = 2_000;
 
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const cmd = 'node';
@@ -49,6 +52,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const controlText = optionalString(values, 'control');
   const control = controlText === undefined ? DEFAULT_CONTROL_ADDRESS : parseControl(controlText);
   const peers = parsePreferenceFile(await readPreferenceFile(peersFile));
+  requireNodeDir(dir);
 
   const passphrase = await getPassphrase(io, { what: `keystore in ${dir}` });
   const identity = await loadNodeIdentity(dir, passphrase);
@@ -89,7 +93,10 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     logger.log('info', 'node.stopping', { signal });
     const timedOut = await withTimeout(stop(), STOP_TIMEOUT_MS);
     logger.log(timedOut ? 'error' : 'info', timedOut ? 'node.stop_timeout' : 'node.exit', { id: running.id });
-    return timedOut || signal === CRASH ? 1 : 0;
+    const code = timedOut || signal === CRASH ? 1 : 0;
+    // Everything is closed; should a forgotten handle keep the event loop alive, exit anyway.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    return code;
   } catch (e) {
     await withTimeout(stop().catch(() => {}), STOP_TIMEOUT_MS);
     throw e;
@@ -129,7 +136,7 @@ async function readPreferenceFile(path: string): Promise<string> {
 const CRASH = 'uncaught-exception';
 
 /** Resolves on the first SIGINT or SIGTERM; an unexpected crash is logged as one line first. */
-function waitForSignal(logger: { log: (l: 'error', e: string, f: Record<string, string>) => void }): Promise<string> {
+function waitForSignal(logger: Logger): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.removeListener('SIGINT', onSignal);

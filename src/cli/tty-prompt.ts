@@ -31,8 +31,9 @@ export function promptHidden(stdin: NodeJS.ReadStream, write: (t: string) => voi
         else if (ch >= ' ' && value.length < MAX_LENGTH) value += ch;
       }
     };
-    write(prompt);
+    // Echo goes off before the prompt shows, so that nothing typed after seeing it is echoed.
     stdin.setRawMode(true);
+    write(prompt);
     stdin.resume();
     stdin.on('data', onData);
   });

@@ -167,7 +167,12 @@ export class Link {
   }
 
   private fail(e: unknown): void {
-    const error = asLinkError(e);
+    let error = asLinkError(e);
+    // During the challenge, anything but a proper answer (garbage, a wrong cell) is a failed
+    // challenge: the peer has a valid passport but did not prove it holds its keys.
+    if (this.state === 'handshaking' && this.handshake && error.kind !== 'refused' && error.kind !== 'timeout') {
+      error = new TokumeiError('refused', LinkRefusal.CHALLENGE_FAILED, `challenge failed: ${error.code}: ${error.message}`, { cause: error });
+    }
     this.close(error);
   }
 

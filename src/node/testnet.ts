@@ -21,8 +21,13 @@ export interface TestnetOptions {
   latencyMs?: SimNetworkOptions['latencyMs'];
   loss?: number;
   keyType?: KeyType;
-  /** How many of the first nodes every preference file names (default 2). */
+  /** How many nodes every preference file names (default 2). */
   bootstrap?: number;
+  /**
+   * Which: 'first' — the first nodes, as a small community publishes a few well-known addresses;
+   * 'random' — random nodes started earlier, as preference files spread in a large network.
+   */
+  bootstrapFrom?: 'first' | 'random';
   overlay?: Partial<OverlayConfig>;
   link?: Partial<LinkConfig>;
   routing?: Partial<RoutingConfig>;
@@ -61,6 +66,14 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
   const bootstrap = options.bootstrap ?? 2;
   const logger = options.logger ?? silentLogger;
 
+  const pick = sim ? sim.createRuntime('preference-files').random : seedRuntime.random;
+  const preferences = (): string[] => {
+    if (options.bootstrapFrom !== 'random' || nodes.length <= bootstrap) return nodes.slice(0, bootstrap).map((x) => x.address);
+    const chosen = new Set<number>();
+    while (chosen.size < bootstrap) chosen.add(pick.int(nodes.length));
+    return [...chosen].map((i) => nodes[i]!.address);
+  };
+
   const addNode = async (o: { identity?: NodeIdentity } = {}): Promise<TokumeiNode> => {
     const i = nodes.length;
     const host = sim ? `node-${i}` : '127.0.0.1';
@@ -70,7 +83,7 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       runtime,
       identity,
       listen: sim ? `${host}:7000` : '127.0.0.1:0',
-      peers: nodes.slice(0, bootstrap).map((x) => x.address),
+      peers: preferences(),
       crl: community.crl(),
       logger: logger.child({ i }),
       overlay: options.overlay,

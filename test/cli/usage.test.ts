@@ -65,6 +65,18 @@ describe('usage errors', () => {
     assert.match(issue.stdout, /--wrong-onion-key[\s\S]*never use in a real community|Test aid/i);
   });
 
+  test('a directory that is not a CA or node directory: exit 1, one clear line', async () => {
+    const issue = await runCli(['ca', 'issue', '--ca', dir, '--name', 'a', '--out', join(dir, 'a')]);
+    assert.equal(issue.code, 1);
+    assertOneLine(issue.stderr, 'CA_DIR_INVALID');
+    const revoke = await runCli(['ca', 'revoke', '--ca', join(dir, 'nothing'), '--name', 'a']);
+    assert.equal(revoke.code, 1);
+    assertOneLine(revoke.stderr, 'CA_DIR_INVALID');
+    const node = await runCli(['node', '--dir', join(dir, 'nothing'), '--listen', '127.0.0.1:0', '--peers', prefs]);
+    assert.equal(node.code, 1);
+    assertOneLine(node.stderr, 'NODE_DIR_INVALID');
+  });
+
   test('status with no running node: exit 1, CONTROL_NOT_RUNNING', async () => {
     const r = await runCli(['status', '--dir', dir, '--json']);
     assert.equal(r.code, 1);

@@ -133,9 +133,15 @@ test('invalid passports are refused by every node, with the reason logged', { ti
   await writeFile(certFile, wrongKey.passport.pem);
   await writeFile(keyFile, wrongKey.signingKeyPem, { mode: 0o600 });
   const garbage = Buffer.alloc(2048, 0xff);
+  const beforeGarbage = await readNodeLog(target.dir);
   const withCert = await sClient(target.listen, ['-cert', certFile, '-key', keyFile], garbage);
   assert.equal(withCert.timedOut, false, 'the node closes the connection');
   assert.match(withCert.output, /TLSv1\.3/, 'the TLS 1.3 handshake itself completed');
   const after = (await status(target.dir))!;
   assert.ok(!after.neighbours.some((nb) => nb.id === wrongKey.passport.serial), 'openssl never became a neighbour');
+  await waitFor(async () => ((await readNodeLog(target.dir)).slice(beforeGarbage.length).includes('code=LINK_CHALLENGE_FAILED') ? true : undefined), {
+    timeoutMs: 10_000,
+    intervalMs: 300,
+    what: 'LINK_CHALLENGE_FAILED in the log after the openssl session',
+  });
 });
