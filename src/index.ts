@@ -7,8 +7,12 @@ export type { NodeStatus, NeighbourStatus, RefusalRecord } from './node/status.j
 export type { Runtime, Clock, Random, Net, TransportConnection, LinkCredentials } from './runtime/runtime.js';
 export { createRealRuntime } from './runtime/real-runtime.js';
 export { SimNetwork } from './runtime/sim-network.js';
+export { SeededRandom } from './runtime/prng.js';
 export { TokumeiError, LinkRefusal, type ErrorKind } from './errors.js';
 export { createLogger, createMemoryLogger, type Logger } from './log.js';
 export { DEFAULT_OVERLAY_CONFIG, type OverlayConfig } from './overlay/overlay.js';
 export { DEFAULT_LINK_CONFIG, type LinkConfig } from './link/link.js';
 export { CELL_SIZE, CELL_PAYLOAD_SIZE } from './wire/cell.js';
+export { Router, type RoutingStatus } from './routing/router.js';
+export type { RouteStrategy, SendOutcome } from './routing/conversation.js';
+export { DEFAULT_ROUTING_CONFIG, type RoutingConfig } from './routing/routing-config.js';

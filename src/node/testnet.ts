@@ -9,6 +9,7 @@ import { createRealRuntime } from '../runtime/real-runtime.js';
 import { SimNetwork, type SimNetworkOptions } from '../runtime/sim-network.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { silentLogger, type Logger } from '../log.js';
+import { TokumeiError } from '../errors.js';
 import type { LinkConfig } from '../link/link.js';
 import type { OverlayConfig } from '../overlay/overlay.js';
 import type { RoutingConfig } from '../routing/routing-config.js';
@@ -45,6 +46,10 @@ export interface Testnet {
   addNode(options?: { identity?: NodeIdentity }): Promise<TokumeiNode>;
   /** Stops node i abruptly ('crash': silence; 'exit': its links close) — sim only for 'crash'. */
   kill(i: number, mode?: 'exit' | 'crash'): Promise<void>;
+  /** Starts node i again (simulator only), with its identity, as a fresh process would. */
+  revive(i: number): Promise<TokumeiNode>;
+  /** True while node i runs. */
+  isAlive(i: number): boolean;
   /** Lets time pass: virtual in the simulator, real otherwise. */
   advance(ms: number): Promise<void>;
   /** Waits until `predicate` holds or `timeoutMs` (virtual in the simulator) has passed. */
@@ -74,14 +79,13 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
     return [...chosen].map((i) => nodes[i]!.address);
   };
 
-  const addNode = async (o: { identity?: NodeIdentity } = {}): Promise<TokumeiNode> => {
-    const i = nodes.length;
+  const startNode = async (i: number, identity: NodeIdentity | undefined): Promise<{ node: TokumeiNode; identity: NodeIdentity; host: string }> => {
     const host = sim ? `node-${i}` : '127.0.0.1';
     const runtime: Runtime = sim ? sim.createRuntime(host) : createRealRuntime();
-    const identity = o.identity ?? community.issue({ now: runtime.clock.now() }).identity;
+    const id = identity ?? community.issue({ now: runtime.clock.now() }).identity;
     const node = await TokumeiNode.start({
       runtime,
-      identity,
+      identity: id,
       listen: sim ? `${host}:7000` : '127.0.0.1:0',
       peers: preferences(),
       crl: community.crl(),
@@ -90,10 +94,15 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       link: options.link,
       routing: options.routing,
     });
-    nodes.push(node);
-    identities.push(identity);
-    hosts.push(host);
-    return node;
+    return { node, identity: id, host };
+  };
+
+  const addNode = async (o: { identity?: NodeIdentity } = {}): Promise<TokumeiNode> => {
+    const started = await startNode(nodes.length, o.identity);
+    nodes.push(started.node);
+    identities.push(started.identity);
+    hosts.push(started.host);
+    return started.node;
   };
 
   for (let i = 0; i < n; i++) await addNode();
@@ -116,6 +125,16 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       if (sim) sim.kill(hosts[i]!, mode);
       else await node.stop();
     },
+    async revive(i) {
+      if (!sim) throw new TokumeiError('bad-input', 'TESTNET_REAL_REVIVE', 'revive is for simulated testnets');
+      if (!dead.has(i)) return nodes[i]!;
+      sim.revive(hosts[i]!);
+      const started = await startNode(i, identities[i]);
+      nodes[i] = started.node;
+      dead.delete(i);
+      return started.node;
+    },
+    isAlive: (i) => i < nodes.length && !dead.has(i),
     advance,
     async waitFor(predicate, timeoutMs) {
       if (sim) return sim.runUntil(predicate, { timeoutMs });

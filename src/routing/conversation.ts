@@ -7,6 +7,7 @@
 import { TokumeiError, describeError } from '../errors.js';
 import type { CandidateGraph, RouteChoice } from './candidate-graph.js';
 import type { CircuitOwner, RoutingContext } from './routing-context.js';
+import type { RoutingConfig } from './routing-config.js';
 import { OutboundRoute, short, type RouteListener } from './outbound-route.js';
 import { RelayCommand } from './relay-crypto.js';
 import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind } from './session.js';
@@ -40,7 +41,17 @@ export interface SendOutcome {
   relays: string[];
 }
 
+/**
+ * How a conversation repairs its route (the churn experiment compares these): alternative
+ * suffixes per relay (0: no local backtracking), whole spare routes at the proxy, multicast.
+ */
+export type RouteStrategy = Partial<Pick<RoutingConfig, 'alternatives' | 'proxyRoutes' | 'multicastFallback' | 'backtracking'>>;
+
+/** Seeks after a failure before the proxy gives up on routes. */
+const MAX_SEEKS_PER_REPAIR = 3;
+
 export class Conversation {
+  private readonly config: RoutingConfig;
   readonly sessionId: Uint8Array;
   readonly session: Session;
   private readonly ephemeral: Uint8Array;
@@ -65,7 +76,9 @@ export class Conversation {
     readonly destKey: Uint8Array,
     readonly replyAddress: string,
     private readonly hooks: ConversationHooks,
+    strategy: RouteStrategy = {},
   ) {
+    this.config = { ...ctx.config, ...strategy };
     const s = openSession(destKey, ctx.runtime.random);
     this.sessionId = s.sessionId;
     this.ephemeral = s.ephemeralPublic;
@@ -145,11 +158,11 @@ export class Conversation {
   }
 
   private async findPath(): Promise<void> {
-    const { config } = this.ctx;
+    const { config } = this;
     for (;;) {
       if (this.spare.length === 0) {
-        if (this.seeks >= 2 && !config.backtracking && !config.multicastFallback) break;
-        if (this.seeks >= 3) break;
+        // Seeks since the last route that worked: give up (or multicast) after a few.
+        if (this.seeks >= MAX_SEEKS_PER_REPAIR) break;
         this.seeks++;
         try {
           this.graph = await this.hooks.seek(this.destId, this.destKey);
@@ -162,10 +175,12 @@ export class Conversation {
       }
       const choice = this.spare.shift()!;
       if (await this.build(choice)) {
+        this.seeks = 0;
         this.session.retransmitAll();
         return;
       }
     }
+    this.seeks = 0;
     if (config.multicastFallback) {
       this.multicastMode = true;
       this.ctx.events.add('multicast-sent', { reason: 'no route left' });

@@ -12,10 +12,10 @@ import type { Link } from '../link/link.js';
 import type { Logger } from '../log.js';
 import type { Neighbour, Overlay } from '../overlay/overlay.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
-import { CircuitCommand, Command, type Cell } from '../wire/cell.js';
+import { CELL_PAYLOAD_SIZE, CircuitCommand, Command, type Cell } from '../wire/cell.js';
 import { AnonymousIdBook, createAnonymousId } from './anonymous-id.js';
 import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
-import { Conversation, type SendOutcome } from './conversation.js';
+import { Conversation, type RouteStrategy, type SendOutcome } from './conversation.js';
 import { Destination } from './destination.js';
 import { Inbox, type InboxEntry } from './inbox.js';
 import { Multicast } from './multicast.js';
@@ -84,7 +84,14 @@ export class Router {
       uptimeMs: () => runtime.clock.now() - o.startedAt,
       recentAddresses: () => this.recent,
       addressFor: (id) => (id.length === 64 ? this.book.lookup(id) : undefined),
-      sendCell: (link, circId, command, payload) => link.sendCircuitCell({ circId, command, flags: 0, payload }),
+      sendCell: (link, circId, command, payload) => {
+        this.ctx.counters.routingCells++;
+        link.sendCircuitCell({ circId, command, flags: 0, payload });
+      },
+      sendMessage: (link, command, body) => {
+        this.ctx.counters.routingCells += Math.max(1, Math.ceil(body.length / CELL_PAYLOAD_SIZE));
+        link.sendMessage(command, body);
+      },
     };
     this.inbox = new Inbox(runtime.random);
     this.seeks = new Seeks(this.ctx);
@@ -118,12 +125,12 @@ export class Router {
   }
 
   /** Sends `bytes` to a one-time address and waits for the end-to-end acknowledgement. */
-  async send(addressText: string, bytes: Uint8Array): Promise<SendOutcome> {
-    const conv = this.conversationFor(addressText);
+  async send(addressText: string, bytes: Uint8Array, strategy?: RouteStrategy): Promise<SendOutcome> {
+    const conv = this.conversationFor(addressText, strategy);
     return conv.send(bytes);
   }
 
-  private conversationFor(addressText: string): Conversation {
+  private conversationFor(addressText: string, strategy?: RouteStrategy): Conversation {
     const existing = this.conversations.get(addressText);
     if (existing) return existing;
     const dest = decodeAddress(addressText);
@@ -137,7 +144,7 @@ export class Router {
         const entry = this.inbox.add({ bytes, receivedAt: this.ctx.runtime.clock.now(), kind: 'reply', session: c.sessionHex, via: c.multicastMode ? 'multicast' : 'circuit' });
         this.ctx.events.add('received', { id: entry.id, bytes: bytes.length, reply: true });
       },
-    });
+    }, strategy);
     this.conversations.set(addressText, conv);
     this.bySession.set(conv.sessionHex, conv);
     while (this.conversations.size > MAX_CONVERSATIONS) {

@@ -52,6 +52,8 @@ export interface RoutingCounters {
   multicastDropped: number;
   messagesDelivered: number;
   messagesReceived: number;
+  /** Cells this node sent for routing (seeks, route information, circuits, multicast). */
+  routingCells: number;
 }
 
 export function newCounters(): RoutingCounters {
@@ -73,6 +75,7 @@ export function newCounters(): RoutingCounters {
     multicastDropped: 0,
     messagesDelivered: 0,
     messagesReceived: 0,
+    routingCells: 0,
   };
 }
 
@@ -95,4 +98,6 @@ export interface RoutingContext {
   /** The own address whose ID is `id`, if any. */
   addressFor(id: Uint8Array): OwnAddress | undefined;
   sendCell(link: Link, circId: number, command: number, payload: Uint8Array): void;
+  /** Sends a routing link message (route seek, route information, multicast). */
+  sendMessage(link: Link, command: number, body: Uint8Array): void;
 }

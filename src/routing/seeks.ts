@@ -88,7 +88,7 @@ export class Seeks {
       else targets = targets.length > 0 ? [targets[ctx.runtime.random.int(targets.length)]!] : [];
     }
     const bytes = encodeRouteSeek(next);
-    for (const t of targets) t.link.sendMessage(Command.ROUTE_SEEK, bytes);
+    for (const t of targets) ctx.sendMessage(t.link, Command.ROUTE_SEEK, bytes);
     ctx.counters.seeksForwarded++;
   }
 
@@ -128,7 +128,7 @@ export class Seeks {
       returnPath: seek.returnPath,
       pointers: ctx.runtime.random.bytes(H * POINTER_SIZE),
     };
-    n.link.sendMessage(Command.ROUTE_INFO, encodeRouteInfo(info));
+    ctx.sendMessage(n.link, Command.ROUTE_INFO, encodeRouteInfo(info));
     ctx.counters.seeksAnswered++;
     ctx.events.add('seek-answered', {});
   }
@@ -149,7 +149,7 @@ export class Seeks {
     const pointers = new Uint8Array(H * POINTER_SIZE);
     pointers.set(sealPointer(serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random), 0);
     pointers.set(info.pointers.subarray(0, (H - 1) * POINTER_SIZE), POINTER_SIZE);
-    back.link.sendMessage(Command.ROUTE_INFO, encodeRouteInfo({ ...info, returnPath: unwrapped.block, pointers }));
+    ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo({ ...info, returnPath: unwrapped.block, pointers }));
     ctx.counters.routeInfoForwarded++;
   }
 
@@ -163,17 +163,16 @@ export class Seeks {
     // Distinct first hops, one independent seek (own id, own key) through each.
     const order = neighbours.map((n) => ({ n, k: firsts.float() })).sort((a, b) => a.k - b.k).map((x) => x.n);
     const picks = order.slice(0, fanout);
-    if (picks.length <= 1) return this.seekVia(tag, addressKey, picks[0]);
-    return Promise.allSettled(picks.map((n) => this.seekVia(tag, addressKey, n))).then((results) => {
-      const graphs = results.filter((r): r is PromiseFulfilledResult<CandidateGraph> => r.status === 'fulfilled').map((r) => r.value);
-      if (graphs.length === 0) throw (results[0] as PromiseRejectedResult).reason;
-      const merged = graphs[0]!;
-      for (const g of graphs.slice(1)) merged.absorb(g);
-      return merged;
+    // All seeks feed one graph; the first to finish collecting answers it (what the others found
+    // by then is in it too).
+    const graph = new CandidateGraph();
+    if (picks.length <= 1) return this.seekVia(tag, addressKey, picks[0], graph);
+    return Promise.any(picks.map((n) => this.seekVia(tag, addressKey, n, graph))).catch((e: AggregateError) => {
+      throw e.errors[0];
     });
   }
 
-  private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined): Promise<CandidateGraph> {
+  private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined, graph: CandidateGraph): Promise<CandidateGraph> {
     const { ctx } = this;
     const neighbours = first ? [first] : [];
     if (neighbours.length === 0) return Promise.reject(new TokumeiError('io', 'NO_NEIGHBOURS', 'no neighbours to seek through'));
@@ -182,13 +181,13 @@ export class Seeks {
     const seek = newSeek(tag, t.publicRaw, ctx.runtime.random);
     const key = toHex(seek.seekId);
     return new Promise<CandidateGraph>((resolve, reject) => {
-      const p: PendingSeek = { tPrivate: t.privateKey, addressKey, graph: new CandidateGraph(), answers: 0, resolve, reject, timers: [], done: false };
+      const p: PendingSeek = { tPrivate: t.privateKey, addressKey, graph, answers: 0, resolve, reject, timers: [], done: false };
       this.pending.set(key, p);
       p.timers.push(
         ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.seekTimeoutMs),
       );
       const first = neighbours[0]!;
-      first.link.sendMessage(Command.ROUTE_SEEK, encodeRouteSeek(seek));
+      ctx.sendMessage(first.link, Command.ROUTE_SEEK, encodeRouteSeek(seek));
       ctx.counters.seeksSent++;
       ctx.events.add('seek-sent', { ttl: seek.ttl });
     });
@@ -221,7 +220,7 @@ export class Seeks {
     for (const t of p.timers) t.cancel();
     this.pending.delete(key);
     this.ctx.events.add('candidates', { paths: p.graph.paths, relays: p.graph.relays.size });
-    if (p.graph.paths > 0) p.resolve(p.graph);
+    if (p.answers > 0) p.resolve(p.graph);
     else p.reject(new TokumeiError('timeout', 'SEEK_UNANSWERED', 'no route information came back'));
   }
 
