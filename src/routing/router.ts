@@ -24,7 +24,7 @@ import { openPointer } from './pointer.js';
 import { RelayCircuit } from './relay-circuit.js';
 import { RelayHopCrypto } from './relay-crypto.js';
 import { ReturnPathKeys } from './return-path.js';
-import { newCounters, type CircuitOwner, type OwnAddress, type RoutingContext, type RoutingCounters } from './routing-context.js';
+import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, type RoutingContext, type RoutingCounters } from './routing-context.js';
 import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './routing-config.js';
 import { RoutingEvents, type RoutingEvent } from './routing-events.js';
 import { Seeks } from './seeks.js';
@@ -80,6 +80,7 @@ export class Router {
       replay: new ReplayCache(),
       rpKeys: new ReturnPathKeys(runtime.random.bytes(32)),
       counters: newCounters(),
+      observer: undefined,
       epoch: () => epochOf(runtime.clock.now()),
       uptimeMs: () => runtime.clock.now() - o.startedAt,
       recentAddresses: () => this.recent,
@@ -172,6 +173,11 @@ export class Router {
 
   inboxEntry(id: string): InboxEntry | undefined {
     return this.inbox.get(id);
+  }
+
+  /** Reports what this relay sees of route seeks (experiments only: colluding relays). */
+  observe(observer: RelayObserver | undefined): void {
+    this.ctx.observer = observer;
   }
 
   status(): RoutingStatus {

@@ -7,6 +7,10 @@ export interface RoutingConfig {
   /** Independent seeks sent (through different first hops) when a route is needed: each has its
    * own stem, so the proxy gets routes that do not share their first relays. */
   seekFanout: number;
+  /** Send seeks through a stem (false: the proxy floods to every neighbour at once). */
+  seekStem: boolean;
+  /** Hop budget a seek keeps once it is in the flood (bounds the flood's radius). */
+  floodHops: number;
   /** Probability a stem hop switches to the flood. */
   stemFluffProbability: number;
   /** Route-info answers a destination sends per seek. */
@@ -38,6 +42,8 @@ export interface RoutingConfig {
 export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   seekCopyCap: 2,
   seekFanout: 2,
+  seekStem: true,
+  floodHops: 12,
   stemFluffProbability: 0.35,
   answersPerSeek: 4,
   collectMs: 2_000,

@@ -36,6 +36,8 @@ export interface OwnAddress {
 
 export interface RoutingCounters {
   seeksSent: number;
+  /** Route seeks that arrived from a neighbour (within its rate limit). */
+  seeksReceived: number;
   seeksForwarded: number;
   seeksDropped: number;
   seeksAnswered: number;
@@ -59,6 +61,7 @@ export interface RoutingCounters {
 export function newCounters(): RoutingCounters {
   return {
     seeksSent: 0,
+    seeksReceived: 0,
     seeksForwarded: 0,
     seeksDropped: 0,
     seeksAnswered: 0,
@@ -79,6 +82,14 @@ export function newCounters(): RoutingCounters {
   };
 }
 
+/**
+ * What a relay legitimately sees of route seeks, reported as it happens. Only experiments set it
+ * (colluding relays in the anonymity experiment); a node never needs it.
+ */
+export interface RelayObserver {
+  onSeek(seekId: string, fromNeighbour: string, at: number): void;
+}
+
 export interface RoutingContext {
   runtime: Runtime;
   identity: NodeIdentity;
@@ -90,6 +101,7 @@ export interface RoutingContext {
   replay: ReplayCache;
   rpKeys: ReturnPathKeys;
   counters: RoutingCounters;
+  observer: RelayObserver | undefined;
   epoch(): number;
   /** How long this node has been running. */
   uptimeMs(): number;

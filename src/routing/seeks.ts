@@ -64,7 +64,9 @@ export class Seeks {
       return;
     }
     const seek = decodeRouteSeek(body);
+    ctx.counters.seeksReceived++;
     const key = toHex(seek.seekId);
+    ctx.observer?.onSeek(key, n.id, now);
     if (this.pending.has(key)) return; // our own seek came back
     const seen = this.remember(key, now);
     const own = ctx.addressFor(seek.tag);
@@ -84,8 +86,10 @@ export class Seeks {
     next.ttl = seek.ttl - 1;
     let targets = ctx.overlay.neighbourList().filter((x) => x.id !== n.id);
     if (seek.stem) {
-      if (ctx.runtime.random.float() < ctx.config.stemFluffProbability) next.stem = false;
-      else targets = targets.length > 0 ? [targets[ctx.runtime.random.int(targets.length)]!] : [];
+      if (ctx.runtime.random.float() < ctx.config.stemFluffProbability) {
+        next.stem = false;
+        next.ttl = Math.min(next.ttl, ctx.config.floodHops);
+      } else targets = targets.length > 0 ? [targets[ctx.runtime.random.int(targets.length)]!] : [];
     }
     const bytes = encodeRouteSeek(next);
     for (const t of targets) ctx.sendMessage(t.link, Command.ROUTE_SEEK, bytes);
@@ -186,8 +190,15 @@ export class Seeks {
       p.timers.push(
         ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.seekTimeoutMs),
       );
-      const first = neighbours[0]!;
-      ctx.sendMessage(first.link, Command.ROUTE_SEEK, encodeRouteSeek(seek));
+      if (ctx.config.seekStem) {
+        ctx.sendMessage(neighbours[0]!.link, Command.ROUTE_SEEK, encodeRouteSeek(seek));
+      } else {
+        // Plain flood (the scale experiment's baseline): every neighbour at once, no stem.
+        seek.stem = false;
+        seek.ttl = Math.min(seek.ttl, ctx.config.floodHops);
+        const bytes = encodeRouteSeek(seek);
+        for (const n of ctx.overlay.neighbourList()) ctx.sendMessage(n.link, Command.ROUTE_SEEK, bytes);
+      }
       ctx.counters.seeksSent++;
       ctx.events.add('seek-sent', { ttl: seek.ttl });
     });
