@@ -20,7 +20,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ca: async () => (await import('./ca-command.js')).caCommand,
   node: async () => (await import('./node-command.js')).nodeCommand,
   status: async () => (await import('./status-command.js')).statusCommand,
+  address: async () => (await import('./address-command.js')).addressCommand,
+  send: async () => (await import('./send-command.js')).sendCommand,
+  inbox: async () => (await import('./inbox-command.js')).inboxCommand,
+  reply: async () => (await import('./reply-command.js')).replyCommand,
+  routing: async () => (await import('./routing-command.js')).routingCommand,
   demo: async () => (await import('./demo-command.js')).demoCommand,
+  sim: async () => (await import('./sim-command.js')).simCommand,
 };
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -1,0 +1,140 @@
+/**
+ * `tokumei sim churn|scale|anonymity`: the simulator's experiments (issue 4) — thousands of real
+ * node instances in this process on virtual time. Prints a table (or `--json`), and with
+ * `--out DIR` writes the markdown table, the exact command and plots there.
+ */
+import { parseCommandArgs, optionalInt, optionalString, type Values } from './args.js';
+import { usageError } from './usage-error.js';
+import type { CliIo } from './cli-io.js';
+import { createProgress } from '../sim/progress.js';
+import { markdownTable, writeResult } from '../sim/report.js';
+import { lineChartSvg } from '../sim/plot.js';
+
+const USAGE = 'sim';
+
+export async function simCommand(argv: string[], io: CliIo): Promise<number> {
+  const [experiment, ...rest] = argv;
+  const command = `tokumei sim ${argv.join(' ')}`.trim();
+  switch (experiment) {
+    case 'churn':
+      return churn(rest, io, command);
+    case 'scale':
+      return scale(rest, io, command);
+    case 'anonymity':
+      return anonymity(rest, io, command);
+    default:
+      throw usageError(experiment ? `unknown experiment ${JSON.stringify(experiment)} (churn, scale, anonymity)` : 'which experiment? churn, scale or anonymity', USAGE);
+  }
+}
+
+function numberList(values: Values, name: string, command: string, min: number, max: number): number[] | undefined {
+  const raw = optionalString(values, name);
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.length > 16 || list.some((n) => !Number.isFinite(n) || n < min || n > max)) {
+    throw usageError(`--${name} takes up to 16 comma-separated numbers from ${min} to ${max}`, command);
+  }
+  return list;
+}
+
+const common = { seed: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } } as const;
+
+async function churn(argv: string[], io: CliIo, command: string): Promise<number> {
+  const { values } = parseCommandArgs('sim churn', argv, {
+    ...common,
+    nodes: { type: 'string' },
+    churn: { type: 'string' },
+    pairs: { type: 'string' },
+    messages: { type: 'string' },
+  });
+  const { runChurnExperiment, DEFAULT_CHURN_OPTIONS } = await import('../sim/churn.js');
+  const churnLevels = numberList(values, 'churn', 'sim churn', 0, 0.9) ?? DEFAULT_CHURN_OPTIONS.churn;
+  const o = {
+    nodes: optionalInt(values, 'nodes', 'sim churn', 20, 20_000) ?? DEFAULT_CHURN_OPTIONS.nodes,
+    seed: optionalInt(values, 'seed', 'sim churn', 0, 2 ** 31) ?? 1,
+    churn: churnLevels,
+    pairs: optionalInt(values, 'pairs', 'sim churn', 1, 500) ?? DEFAULT_CHURN_OPTIONS.pairs,
+    messages: optionalInt(values, 'messages', 'sim churn', 1, 1_000) ?? DEFAULT_CHURN_OPTIONS.messages,
+  };
+  const progress = createProgress(churnLevels.length * DEFAULT_CHURN_OPTIONS.strategies.length, `churn ${o.nodes} nodes`);
+  const result = await runChurnExperiment({ ...o, progress });
+  const columns = ['strategy', 'churn', 'delivery', 'p50Ms', 'p99Ms', 'cellsPerDelivery', 'localRepairs', 'delivered', 'messages'];
+  const table = markdownTable(result.rows as unknown as Record<string, unknown>[], columns);
+  if (values.json) io.out(JSON.stringify({ rows: result.rows, nodes: result.nodes, seed: result.seed, formationMs: result.formationMs, realMs: result.realMs }, null, 2) + '\n');
+  else io.out(`${table}\n\n${o.nodes} nodes, seed ${o.seed}; overlay formed in ${result.formationMs} ms of virtual time; ${Math.round(result.realMs / 1000)} s real.\n`);
+  const out = optionalString(values, 'out');
+  if (out) {
+    const svg = await lineChartSvg({
+      title: `Delivery under churn (${o.nodes} nodes, seed ${o.seed})`,
+      x: { field: 'churn', title: 'fraction of relays churning' },
+      y: { field: 'delivery', title: 'delivery ratio' },
+      series: 'strategy',
+      values: result.rows as unknown as Record<string, number | string>[],
+    });
+    const cells = await lineChartSvg({
+      title: 'Cells on the wire per delivered message',
+      x: { field: 'churn', title: 'fraction of relays churning' },
+      y: { field: 'cellsPerDelivery', title: 'cells per delivery' },
+      series: 'strategy',
+      values: result.rows as unknown as Record<string, number | string>[],
+    });
+    const md = `# Churn experiment\n\nMade by:\n\n    ${command}\n\n${table}\n\n${o.nodes} nodes, seed ${o.seed}, ${o.pairs} sender/receiver pairs × ${o.messages} messages per phase; overlay formed in ${result.formationMs} ms virtual; run took ${Math.round(result.realMs / 1000)} s real.\n\n![delivery](churn-delivery.svg)\n\n![cells](churn-cells.svg)\n`;
+    await writeResult(out, 'churn', md, { 'churn-delivery.svg': svg, 'churn-cells.svg': cells, 'churn.json': JSON.stringify(result, null, 2) + '\n' });
+  }
+  return 0;
+}
+
+async function scale(argv: string[], io: CliIo, command: string): Promise<number> {
+  const { values } = parseCommandArgs('sim scale', argv, { ...common, sizes: { type: 'string' }, seeks: { type: 'string' } });
+  const { runScaleExperiment, DEFAULT_SCALE_OPTIONS } = await import('../sim/scale.js');
+  const sizes = numberList(values, 'sizes', 'sim scale', 20, 20_000) ?? DEFAULT_SCALE_OPTIONS.sizes;
+  const seed = optionalInt(values, 'seed', 'sim scale', 0, 2 ** 31) ?? 1;
+  const seeks = optionalInt(values, 'seeks', 'sim scale', 1, 200) ?? DEFAULT_SCALE_OPTIONS.seeks;
+  const progress = createProgress(sizes.length * DEFAULT_SCALE_OPTIONS.modes.length, 'scale');
+  const result = await runScaleExperiment({ sizes, seed, seeks, progress });
+  const columns = ['nodes', 'mode', 'meanDegree', 'cellsPerSeek', 'analyticCells', 'nodesTouched', 'setupP50Ms', 'setupP99Ms', 'success'];
+  const table = markdownTable(result.rows as unknown as Record<string, unknown>[], columns);
+  if (values.json) io.out(JSON.stringify({ rows: result.rows, realMs: result.realMs }, null, 2) + '\n');
+  else io.out(`${table}\n`);
+  const out = optionalString(values, 'out');
+  if (out) {
+    const rows = result.rows as unknown as Record<string, number | string>[];
+    const cost = await lineChartSvg({ title: 'Route-seek cost', x: { field: 'nodes', title: 'nodes', log: true }, y: { field: 'cellsPerSeek', title: 'cells per route setup', log: true }, series: 'mode', values: rows });
+    const time = await lineChartSvg({ title: 'Route-setup time (median)', x: { field: 'nodes', title: 'nodes', log: true }, y: { field: 'setupP50Ms', title: 'ms (virtual)' }, series: 'mode', values: rows });
+    const md = `# Scale experiment\n\nMade by:\n\n    ${command}\n\n${table}\n\n\`analyticCells\` is a flood's cost on paper (every node forwards each seek copy to its other neighbours; for the bounded flood, a tree of the flood's radius, capped at the network). Run took ${Math.round(result.realMs / 1000)} s real.\n\n![cost](scale-cost.svg)\n\n![time](scale-time.svg)\n`;
+    await writeResult(out, 'scale', md, { 'scale-cost.svg': cost, 'scale-time.svg': time, 'scale.json': JSON.stringify(result, null, 2) + '\n' });
+  }
+  return 0;
+}
+
+async function anonymity(argv: string[], io: CliIo, command: string): Promise<number> {
+  const { values } = parseCommandArgs('sim anonymity', argv, { ...common, nodes: { type: 'string' }, colluding: { type: 'string' }, routes: { type: 'string' }, seeks: { type: 'string' } });
+  const { runAnonymityExperiment, DEFAULT_ANONYMITY_OPTIONS } = await import('../sim/anonymity.js');
+  const colluding = numberList(values, 'colluding', 'sim anonymity', 0, 0.9) ?? DEFAULT_ANONYMITY_OPTIONS.colluding;
+  const o = {
+    nodes: optionalInt(values, 'nodes', 'sim anonymity', 20, 20_000) ?? DEFAULT_ANONYMITY_OPTIONS.nodes,
+    seed: optionalInt(values, 'seed', 'sim anonymity', 0, 2 ** 31) ?? 1,
+    colluding,
+    routes: optionalInt(values, 'routes', 'sim anonymity', 1, 5_000) ?? DEFAULT_ANONYMITY_OPTIONS.routes,
+    seeks: optionalInt(values, 'seeks', 'sim anonymity', 1, 5_000) ?? DEFAULT_ANONYMITY_OPTIONS.seeks,
+  };
+  const progress = createProgress(1 + colluding.length * 2, `anonymity ${o.nodes} nodes`);
+  const result = await runAnonymityExperiment({ ...o, progress });
+  const columns = ['colluding', 'endsCollude', 'endsColludeAnalytic', 'degree', 'degreeTorLike', 'firstSpyWithStem', 'firstSpyWithoutStem', 'firstSpyAnalyticNoStem'];
+  const table = markdownTable(result.rows as unknown as Record<string, unknown>[], columns);
+  if (values.json) io.out(JSON.stringify({ rows: result.rows, routes: result.routes, meanRouteLength: result.meanRouteLength, realMs: result.realMs }, null, 2) + '\n');
+  else io.out(`${table}\n\n${result.routes} routes, mean ${result.meanRouteLength} relays.\n`);
+  const out = optionalString(values, 'out');
+  if (out) {
+    const rows = result.rows.flatMap((r) => [
+      { colluding: r.colluding, series: 'first spy, with stem', success: r.firstSpyWithStem },
+      { colluding: r.colluding, series: 'first spy, no stem', success: r.firstSpyWithoutStem },
+      { colluding: r.colluding, series: 'both route ends collude', success: r.endsCollude },
+      { colluding: r.colluding, series: 'c² (Tor-like ends)', success: r.endsColludeAnalytic },
+    ]);
+    const svg = await lineChartSvg({ title: `What colluding relays learn (${o.nodes} nodes)`, x: { field: 'colluding', title: 'fraction of relays colluding' }, y: { field: 'success', title: 'probability' }, series: 'series', values: rows });
+    const md = `# Anonymity experiment\n\nMade by:\n\n    ${command}\n\n${table}\n\n${result.routes} routes between random pairs, mean ${result.meanRouteLength} relays. Run took ${Math.round(result.realMs / 1000)} s real.\n\n![anonymity](anonymity.svg)\n`;
+    await writeResult(out, 'anonymity', md, { 'anonymity.svg': svg, 'anonymity.json': JSON.stringify(result, null, 2) + '\n' });
+  }
+  return 0;
+}
