@@ -13,6 +13,12 @@ Nodes:
   node         run a node until Ctrl-C
   status       show a running node's neighbours
   demo         start a small local community and watch the overlay form
+Anonymous messages (through a running node):
+  address      print a fresh one-time address to give to a correspondent
+  send         send a file or text to an address; waits for the end-to-end acknowledgement
+  inbox        list received messages, or save one to a file
+  reply        answer a received message (its sender stays unknown)
+  routing      show routing counters, circuits, routes and recent events
 
 The passphrase comes from TOKUMEI_PASSPHRASE, or is asked on the terminal.
 Run \`tokumei <command> --help\` for a command's options.
@@ -73,6 +79,61 @@ Shows the running node's id, address, degree and neighbours (with round-trip tim
 
   --dir NODEDIR   the running node's directory (its control.json says where to ask)
   --json          print the full status as JSON
+`,
+  address: `Usage: tokumei address --dir NODEDIR [--json]
+
+Prints a fresh one-time address of the node running from NODEDIR. Give it to whoever should
+write to you: only your node recognises it, and two addresses of one node cannot be linked.
+
+  --dir NODEDIR   the running node's directory
+  --json          print {"address": …}
+`,
+  send: `Usage: tokumei send --dir NODEDIR --to ADDRESS (--file FILE | --text TEXT) [--json]
+
+Sends a message (at most 16 MiB) to a one-time address through the node running from
+NODEDIR, and waits until the destination has acknowledged all of it end to end (up to
+about two minutes). The node seeks a route of at least 3 relays, repairs it locally when a
+relay leaves, and falls back to multicast when no route is left.
+
+  --dir NODEDIR    the running node's directory
+  --to ADDRESS     the destination's one-time address (tk1…, from \`tokumei address\`)
+  --file FILE      send this file's bytes
+  --text TEXT      send this text (UTF-8)
+  --json           print {"delivered", "bytes", "repairs", "localRepairs", "multicast", "routeLength"}
+`,
+  inbox: `Usage: tokumei inbox --dir NODEDIR [--json]
+       tokumei inbox --dir NODEDIR --save ID --out FILE [--force] [--json]
+
+Lists the messages the node running from NODEDIR received — to its one-time addresses
+(kind "message") and answers to what it sent (kind "reply") — with id, size and SHA-256.
+The inbox is kept in memory: it is empty again after the node restarts.
+
+  --dir NODEDIR   the running node's directory
+  --save ID       write message ID's bytes to --out (atomically)
+  --out FILE      where to write it; an existing file is refused unless --force
+  --force         replace FILE if it exists
+  --json          print the list (or the saved message's id, bytes, sha256) as JSON
+`,
+  reply: `Usage: tokumei reply --dir NODEDIR --to-message ID (--file FILE | --text TEXT) [--json]
+
+Answers message ID of the inbox, along the circuit it came on or through the reply route it
+carried, and waits for the end-to-end acknowledgement. Your node never learns who sent it.
+
+  --dir NODEDIR      the running node's directory
+  --to-message ID    the id from \`tokumei inbox\`
+  --file FILE        answer with this file's bytes
+  --text TEXT        answer with this text (UTF-8)
+  --json             print {"via", "bytes"}
+`,
+  routing: `Usage: tokumei routing --dir NODEDIR [--json]
+
+Shows what the node running from NODEDIR knows of anonymous routing: counters (seeks, circuits,
+cells, backtracks, multicast), each conversation it holds as a sender with its route relay by
+relay (and each relay's alternatives), and the last events. As a relay it knows only its own
+neighbours on each circuit, and shows no more.
+
+  --dir NODEDIR   the running node's directory
+  --json          print the full routing status as JSON
 `,
   demo: `Usage: tokumei demo [--dir DIR] [--nodes N] [--duration SECONDS]
 

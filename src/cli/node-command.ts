@@ -17,6 +17,7 @@ import { createRealRuntime } from '../runtime/real-runtime.js';
 import { controlRoutes, type ControlApi } from '../control/control-api.js';
 import { removeControlFile, writeControlFile } from '../control/control-file.js';
 import { startControlServer } from '../control/control-server.js';
+import { routingControl } from '../control/routing-control.js';
 import { DEFAULT_CONTROL_ADDRESS, parseControlAddress } from '../control/loopback.js';
 import { oneOf, optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
@@ -77,6 +78,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     node = await TokumeiNode.start({ runtime: createRealRuntime(), identity, listen, peers, crl, logger, onCrl: persistCrl });
     const running = node;
     const api: ControlApi = {
+      ...routingControl(running.router),
       status: () => running.status(),
       async installCrl(pem) {
         const parsed = parseCrl(pem, identity.caPem);

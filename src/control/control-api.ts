@@ -6,6 +6,7 @@ import type { NodeStatus } from '../node/status.js';
 import { readBody } from './read-body.js';
 import { ControlHttpError } from './http-error.js';
 import { Router } from './router.js';
+import { addRoutingRoutes, type RoutingControl } from './routing-api.js';
 
 /** A CRL is a few KiB per thousand revocations; 1 MiB is far beyond any real community's list. */
 export const MAX_CRL_BODY_BYTES = 1024 * 1024;
@@ -17,14 +18,14 @@ export interface CrlInstallResult {
   crlNumber: number;
 }
 
-export interface ControlApi {
+export interface ControlApi extends RoutingControl {
   status(): NodeStatus;
   /** Parses and verifies a PEM CRL (throws a TokumeiError if it is bad), then installs it if newer. */
   installCrl(pem: string): Promise<CrlInstallResult> | CrlInstallResult;
 }
 
 export function controlRoutes(api: ControlApi): Router {
-  return new Router()
+  const router = new Router()
     .on('GET', '/api/status', () => ({ status: 200, body: api.status() }))
     .on('POST', '/api/crl', async (req) => {
       const body = await readBody(req, MAX_CRL_BODY_BYTES);
@@ -34,4 +35,5 @@ export function controlRoutes(api: ControlApi): Router {
       }
       return { status: 200, body: await api.installCrl(pem) };
     });
+  return addRoutingRoutes(router, api);
 }

@@ -1,7 +1,11 @@
 /**
  * The node's control API (DESIGN §9): node:http on loopback, every request authenticated with the
- * bearer token from NODEDIR/control.json. Responses are JSON; errors are
- * `{"error": {"code", "message"}}` with 401 / 404 / 405 / 413 / 400 / 500.
+ * bearer token from NODEDIR/control.json. Responses are JSON (one message's bytes excepted);
+ * errors are `{"error": {"code", "message"}}` with 400 / 401 / 404 / 405 / 409 / 413 / 500 / 502 /
+ * 503 / 504.
+ *
+ * Timeouts bound how long a client may take to send its request (headers, then body), never how
+ * long the node takes to answer: a send waits for its end-to-end acknowledgement, up to minutes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +19,8 @@ import { bearerMatches, newControlToken } from './token.js';
 
 /** BOUNDED: a local tool or a browser tab or two, never more. */
 const MAX_CONNECTIONS = 32;
+/** A 22 MB send body takes well under a second on loopback; a client slower than this is stuck. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface ControlServerOptions {
   listen: ControlAddress;
@@ -22,6 +28,8 @@ export interface ControlServerOptions {
   /** Generated when absent. */
   token?: string;
   logger?: Logger;
+  /** How long a client may take to send a whole request (default 30 s); headers get at most a third. */
+  requestTimeoutMs?: number;
 }
 
 export interface ControlServer {
@@ -36,12 +44,16 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
   const token = options.token ?? newControlToken();
   const logger = options.logger ?? silentLogger;
-  const server = createServer((req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // The timeouts are enforced by a periodic sweep; check often enough that they mean what they say.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, Math.max(50, requestTimeout / 4)) }, (req, res) => {
     void handle(req, res, options.router, token, logger);
   });
   server.maxConnections = MAX_CONNECTIONS;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = Math.ceil(requestTimeout / 3);
+  server.requestTimeout = requestTimeout;
+  // No idle timeout on a socket whose request is in: the answer may be minutes away.
+  server.timeout = 0;
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

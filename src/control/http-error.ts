@@ -4,23 +4,38 @@ import { TokumeiError, type ErrorKind } from '../errors.js';
 export class ControlHttpError extends TokumeiError {
   readonly status: number;
   constructor(status: number, code: string, message: string) {
-    super(status >= 500 ? 'internal' : 'bad-input', code, message);
+    super(kindForStatus(status), code, message);
     this.name = 'ControlHttpError';
     this.status = status;
   }
 }
 
-/** Which HTTP status a TokumeiError thrown by a handler deserves. */
+/**
+ * Which HTTP status a TokumeiError thrown by a handler deserves: the caller's mistake 400, a
+ * policy's no 409, the network 502 (the node is a gateway to it), a deadline 504.
+ */
 export function statusForKind(kind: ErrorKind): number {
   switch (kind) {
     case 'bad-input':
     case 'protocol':
     case 'crypto':
-    case 'refused':
       return 400;
+    case 'refused':
+      return 409;
+    case 'io':
+      return 502;
     case 'timeout':
       return 504;
     default:
       return 500;
   }
+}
+
+/** The inverse, for the client: the kind of error an HTTP status stands for. */
+export function kindForStatus(status: number): ErrorKind {
+  if (status === 401 || status === 409) return 'refused';
+  if (status === 502 || status === 503) return 'io';
+  if (status === 504) return 'timeout';
+  if (status >= 500) return 'internal';
+  return 'bad-input';
 }

@@ -154,6 +154,7 @@ export class Destination implements DeliveryHandler {
     const s = this.sessions.get(entry.session);
     if (s?.circuit?.isOpen) {
       await s.session.send(bytes);
+      this.ctx.counters.messagesDelivered++;
       return { via: 'circuit' };
     }
     const replyAddress = s?.replyAddress;

@@ -42,9 +42,12 @@ export class RoutingEvents {
     if (this.ring.length > this.capacity) this.ring.shift();
   }
 
-  /** Events after the `since`-th one ever recorded (for polling). */
-  list(): RoutingEvent[] {
-    return [...this.ring];
+  /** The events still in the ring, oldest first; with `since`, only those recorded after the
+   * `since`-th event ever (for polling: pass the `total` of the previous call). */
+  list(since?: number): RoutingEvent[] {
+    if (since === undefined) return [...this.ring];
+    const newer = Math.max(0, this.seq - since);
+    return newer === 0 ? [] : this.ring.slice(-Math.min(newer, this.ring.length));
   }
 
   get total(): number {

@@ -44,7 +44,7 @@ export const DEFAULT_CHURN_OPTIONS: ChurnOptions = {
   seed: 1,
   churn: [0, 0.1, 0.2, 0.3],
   strategies: ['fixed', 'backtrack', 'backtrack+multicast'],
-  pairs: 20,
+  pairs: 10,
   messages: 10,
   intervalMs: 4_000,
   upMeanMs: 60_000,
@@ -121,7 +121,7 @@ async function runPhase(net: Testnet, o: ChurnOptions, churn: number, strategyNa
   const sim = net.sim!;
   // Every phase starts from a whole network.
   for (let i = 0; i < net.nodes.length; i++) if (!net.isAlive(i)) all.add(await net.revive(i));
-  await net.advance(15_000);
+  await net.advance(10_000);
 
   // The same churn schedule for every strategy at this churn level.
   const rng = new SeededRandom(o.seed * 1000 + Math.round(churn * 100), 'churn-schedule');

@@ -4,11 +4,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../e2e/helpers/cli-process.js';
 import { assertOneLine } from './helpers/one-line.js';
+import { fakeAddress } from '../control/helpers/fake-routing.js';
+
+const ADDRESS = fakeAddress(3);
 
 describe('usage errors', () => {
   let dir: string;
@@ -39,6 +42,19 @@ describe('usage errors', () => {
     ['status without --dir', () => ['status'], 'CLI_USAGE', /missing --dir/],
     ['status with a stray argument', (d) => ['status', '--dir', d, 'extra'], 'CLI_USAGE', /"extra"/],
     ['demo with one node', () => ['demo', '--nodes', '1'], 'CLI_USAGE', /--nodes/],
+    ['address without --dir', () => ['address'], 'CLI_USAGE', /missing --dir/],
+    ['send without --to', (d) => ['send', '--dir', d, '--text', 'hi'], 'CLI_USAGE', /missing --to/],
+    ['send with a bad address', (d) => ['send', '--dir', d, '--to', 'tk1nope', '--text', 'hi'], 'ADDRESS_INVALID', /--to: not a tokumei address/],
+    ['send with --file and --text', (d) => ['send', '--dir', d, '--to', ADDRESS, '--file', 'f', '--text', 'hi'], 'CLI_USAGE', /exactly one of --file and --text/],
+    ['send with neither --file nor --text', (d) => ['send', '--dir', d, '--to', ADDRESS], 'CLI_USAGE', /exactly one of --file and --text/],
+    ['send with an unknown option', (d) => ['send', '--dir', d, '--to', ADDRESS, '--text', 'x', '--cc', 'y'], 'CLI_USAGE', /--cc/],
+    ['inbox --save without --out', (d) => ['inbox', '--dir', d, '--save', '0123456789abcdef'], 'CLI_USAGE', /missing --out/],
+    ['inbox --out without --save', (d) => ['inbox', '--dir', d, '--out', join(d, 'x')], 'CLI_USAGE', /--save ID/],
+    ['inbox --save with a bad id', (d) => ['inbox', '--dir', d, '--save', '../etc', '--out', join(d, 'x')], 'MESSAGE_ID_INVALID', /--save/],
+    ['reply without --to-message', (d) => ['reply', '--dir', d, '--text', 'hi'], 'CLI_USAGE', /missing --to-message/],
+    ['reply with --file and --text', (d) => ['reply', '--dir', d, '--to-message', 'ab', '--file', 'f', '--text', 'x'], 'CLI_USAGE', /exactly one/],
+    ['reply with neither --file nor --text', (d) => ['reply', '--dir', d, '--to-message', 'ab'], 'CLI_USAGE', /exactly one/],
+    ['routing without --dir', () => ['routing', '--json'], 'CLI_USAGE', /missing --dir/],
   ];
   for (const [name, args, code, message] of cases) {
     test(`${name}: exit 2, one line`, async () => {
@@ -56,7 +72,7 @@ describe('usage errors', () => {
   });
 
   test('--help of every command exits 0 with its usage', async () => {
-    for (const args of [['--help'], ['help'], ['ca', 'init', '--help'], ['ca', 'issue', '--help'], ['ca', 'revoke', '--help'], ['node', '--help'], ['status', '--help'], ['demo', '--help']]) {
+    for (const args of [['--help'], ['help'], ['ca', 'init', '--help'], ['ca', 'issue', '--help'], ['ca', 'revoke', '--help'], ['node', '--help'], ['status', '--help'], ['demo', '--help'], ['address', '--help'], ['send', '--help'], ['inbox', '--help'], ['reply', '--help'], ['routing', '--help']]) {
       const r = await runCli(args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: tokumei/);
@@ -81,6 +97,26 @@ describe('usage errors', () => {
     const r = await runCli(['status', '--dir', dir, '--json']);
     assert.equal(r.code, 1);
     assertOneLine(r.stderr, 'CONTROL_NOT_RUNNING');
+  });
+
+  test('routing commands with no running node: exit 1, CONTROL_NOT_RUNNING', async () => {
+    for (const args of [['address'], ['inbox'], ['routing', '--json'], ['send', '--to', ADDRESS, '--text', 'hi'], ['reply', '--to-message', 'ab', '--text', 'hi']]) {
+      const r = await runCli([...args, '--dir', dir]);
+      assert.equal(r.code, 1, args.join(' '));
+      assertOneLine(r.stderr, 'CONTROL_NOT_RUNNING');
+    }
+  });
+
+  test('send: a missing file and a file over 16 MiB are refused before any node is asked', async () => {
+    const missing = await runCli(['send', '--dir', dir, '--to', ADDRESS, '--file', join(dir, 'no-such-file')]);
+    assert.equal(missing.code, 1);
+    assertOneLine(missing.stderr, 'FILE_MISSING');
+    const big = join(dir, 'big.bin');
+    await writeFile(big, '');
+    await truncate(big, 16 * 1024 * 1024 + 1);
+    const tooBig = await runCli(['send', '--dir', dir, '--to', ADDRESS, '--file', big]);
+    assert.equal(tooBig.code, 1);
+    assertOneLine(tooBig.stderr, 'MESSAGE_TOO_LARGE');
   });
 
   test('status with a stale control.json: exit 1, CONTROL_UNREACHABLE', async () => {

@@ -4,12 +4,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { TokumeiError } from '../../src/errors.js';
 import type { NodeStatus } from '../../src/node/status.js';
 import { controlRoutes, MAX_CRL_BODY_BYTES, type ControlApi } from '../../src/control/control-api.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
 import { ControlClient } from '../../src/control/control-client.js';
+import { call } from './helpers/http-call.js';
+import { unusedRoutingControl } from './helpers/fake-routing.js';
 
 const fakeStatus: NodeStatus = {
   id: 'abcdef0123456789',
@@ -26,6 +27,7 @@ const fakeStatus: NodeStatus = {
 
 const installed: string[] = [];
 const api: ControlApi = {
+  ...unusedRoutingControl,
   status: () => fakeStatus,
   installCrl(pem) {
     if (pem.includes('BAD')) throw new TokumeiError('crypto', 'CRL_BAD_SIGNATURE', 'CRL not signed by this community CA');
@@ -34,46 +36,6 @@ const api: ControlApi = {
   },
 };
 const CRL_PEM = '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: any;
-}
-
-function call(server: ControlServer, method: string, path: string, opts: { auth?: string | null; body?: Buffer | string; chunked?: boolean } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    if (opts.auth !== null) headers.authorization = opts.auth ?? `Bearer ${server.token}`;
-    if (opts.chunked) headers['transfer-encoding'] = 'chunked';
-    const req = request(new URL(path, server.url), { method, headers, timeout: 5000 });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-    });
-    if (opts.body === undefined) req.end();
-    else if (!opts.chunked) req.end(opts.body);
-    else {
-      // Stream the body in pieces without a content-length, so only the running count can stop it.
-      const body = Buffer.from(opts.body);
-      const piece = 64 * 1024;
-      let off = 0;
-      const pump = () => {
-        while (off < body.length) {
-          const ok = req.write(body.subarray(off, off + piece));
-          off += piece;
-          if (!ok) return void req.once('drain', pump);
-        }
-        req.end();
-      };
-      req.on('error', () => {}); // the server may close while we still write
-      pump();
-    }
-  });
-}
 
 describe('control server', () => {
   let server: ControlServer;
