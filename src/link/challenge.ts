@@ -5,7 +5,9 @@
  * the CA signed into the passport can compute it — and a signature by the passport key over the
  * same transcript, so the proof cannot be moved to another link or another member.
  */
-import { createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { hkdfSha256 } from '../crypto/hkdf.js';
+import { generateX25519, x25519, x25519PublicKeyFromRaw } from '../crypto/x25519.js';
 import { hmacSha256 } from '../crypto/hash.js';
 import { constantTimeEqual } from '../crypto/bytes.js';
 import { signBytes, verifyBytes } from '../crypto/signing.js';
@@ -25,9 +27,8 @@ export interface Challenge {
 }
 
 export function makeChallenge(nonce: Uint8Array): Challenge {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const bytes = new Writer().u8(VERSION).bytes(raw).bytes(nonce).finish();
+  const { privateKey, publicRaw } = generateX25519();
+  const bytes = new Writer().u8(VERSION).bytes(publicRaw).bytes(nonce).finish();
   return { bytes, ephemeralPrivate: privateKey };
 }
 
@@ -42,19 +43,14 @@ export function parseChallenge(payload: Uint8Array): { ephemeral: Uint8Array } {
   return { ephemeral };
 }
 
-function x25519Public(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
-}
-
 function proofKey(privateKey: KeyObject, publicRaw: Uint8Array, channelBinding: Uint8Array): Uint8Array {
-  let shared: Buffer;
+  let shared: Uint8Array;
   try {
-    shared = diffieHellman({ privateKey, publicKey: x25519Public(publicRaw) });
+    shared = x25519(privateKey, x25519PublicKeyFromRaw(publicRaw)); // refuses an all-zero result
   } catch (e) {
-    throw new TokumeiError('refused', LinkRefusal.CHALLENGE_FAILED, 'challenge key is not a valid X25519 point', { cause: e });
+    throw new TokumeiError('refused', LinkRefusal.CHALLENGE_FAILED, 'challenge key is not a usable X25519 point', { cause: e });
   }
-  if (shared.every((b) => b === 0)) throw new TokumeiError('refused', LinkRefusal.CHALLENGE_FAILED, 'challenge key is a low-order point');
-  const key = new Uint8Array(hkdfSync('sha256', shared, channelBinding, KDF_INFO, 32));
+  const key = hkdfSha256(shared, channelBinding, KDF_INFO, 32);
   shared.fill(0);
   return key;
 }
