@@ -103,6 +103,9 @@ export interface OverlayContext {
   onRefusal(event: RefusalEvent): void;
 }
 
+/** Stale descriptors and expired bans are swept this often (not every tick: tables are large). */
+const PRUNE_EVERY_MS = 10_000;
+
 interface AddressBackoff {
   failures: number;
   retryAt: number;
@@ -119,6 +122,7 @@ export class Overlay {
   private timers: TimerHandle[] = [];
   private ownDescriptor: SignedDescriptor | undefined;
   private lastPeersRequest = 0;
+  private lastPrune = 0;
   private stopped = false;
   private services: OverlayServices | undefined;
   readonly counters = {
@@ -195,8 +199,11 @@ export class Overlay {
     if (this.stopped) return;
     const { config } = this.ctx;
     const now = this.ctx.runtime.clock.now();
-    this.known.prune(now, config.descriptorMaxAgeMs);
-    for (const [id, until] of this.banned) if (until < now) this.banned.delete(id);
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      this.known.prune(now, config.descriptorMaxAgeMs);
+      for (const [id, until] of this.banned) if (until < now) this.banned.delete(id);
+    }
 
     const want = config.minDegree - this.neighbours.size - this.dialing.size;
     if (want > 0) this.dialMore(Math.min(want, config.maxConcurrentDials - this.dialing.size), now);
