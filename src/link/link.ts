@@ -151,6 +151,18 @@ export class Link {
     this.writeCells(fragmentMessage(command, body));
   }
 
+  /**
+   * Sends a link message already encoded by `encodeMessage` — a flood sends the same cells on
+   * many links. The cells are not modified afterwards.
+   */
+  sendEncoded(cells: readonly Uint8Array[]): void {
+    if (this.state !== 'open') return;
+    for (const c of cells) {
+      this.conn.send(c);
+      this.cellsOut++;
+    }
+  }
+
   /** Sends one circuit cell (routing layer). */
   sendCircuitCell(cell: Cell): void {
     if (this.state !== 'open') return;

@@ -103,6 +103,9 @@ export interface OverlayContext {
   onRefusal(event: RefusalEvent): void;
 }
 
+/** Inbound links in their challenge at once. */
+const MAX_PENDING_LINKS = 64;
+
 /** Stale descriptors and expired bans are swept this often (not every tick: tables are large). */
 const PRUNE_EVERY_MS = 10_000;
 
@@ -113,7 +116,7 @@ interface AddressBackoff {
 
 export class Overlay {
   private readonly neighbours = new Map<string, Neighbour>(); // BOUNDED(maxDegree + inboundSlack)
-  private readonly pending = new Set<Link>(); // BOUNDED(maxConcurrentDials + listener pending limit)
+  private readonly pending = new Set<Link>(); // BOUNDED(MAX_PENDING_LINKS + maxConcurrentDials)
   private readonly dialing = new Set<string>(); // BOUNDED(maxConcurrentDials)
   private readonly known: PeerTable;
   private readonly addressBackoff = new Map<string, AddressBackoff>(); // BOUNDED(banCapacity)
@@ -179,7 +182,9 @@ export class Overlay {
 
   /** Takes an inbound transport connection from the listener. */
   accept(conn: TransportConnection): void {
-    if (this.stopped) {
+    if (this.stopped || this.pending.size >= MAX_PENDING_LINKS) {
+      // Links still in their challenge are bounded too: a member opening connection after
+      // connection cannot make us hold them all.
       conn.close();
       return;
     }

@@ -47,6 +47,9 @@ export interface SendOutcome {
  */
 export type RouteStrategy = Partial<Pick<RoutingConfig, 'alternatives' | 'proxyRoutes' | 'multicastFallback' | 'backtracking'>>;
 
+/** How long a conversation stays on multicast before it seeks a route again. */
+const MULTICAST_RETRY_MS = 60_000;
+
 /** Seeks after a failure before the proxy gives up on routes. */
 const MAX_SEEKS_PER_REPAIR = 3;
 
@@ -66,8 +69,9 @@ export class Conversation {
   private reportedRepairs = 0;
   private reportedLocalRepairs = 0;
   lastActive: number;
-  /** Set when the route in use was switched or replaced since the last send. */
+  /** Whether the message being sent went (partly) by multicast. */
   private usedMulticast = false;
+  private multicastSince = 0;
 
   constructor(
     private readonly ctx: RoutingContext,
@@ -138,6 +142,11 @@ export class Conversation {
     if (this.route?.built && !this.route.failed) {
       return this.route.send(kind === 'data' ? RelayCommand.DATA : RelayCommand.ACK, this.envelope(sealed));
     }
+    if (this.multicastMode && this.ctx.runtime.clock.now() - this.multicastSince > MULTICAST_RETRY_MS) {
+      // Multicast is the last resort, not a state: look for a route again now and then.
+      this.multicastMode = false;
+      this.ensurePath();
+    }
     if (this.multicastMode) {
       this.usedMulticast = true;
       this.hooks.multicast(this.destId, kind, this.envelope(sealed));
@@ -183,6 +192,7 @@ export class Conversation {
     this.seeks = 0;
     if (config.multicastFallback) {
       this.multicastMode = true;
+      this.multicastSince = this.ctx.runtime.clock.now();
       this.ctx.events.add('multicast-sent', { reason: 'no route left' });
       this.session.retransmitAll();
     } else {

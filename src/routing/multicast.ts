@@ -65,7 +65,7 @@ export class Multicast {
     const m: MulticastMessage = { msgId: ctx.runtime.random.bytes(16), ttl: ctx.config.multicastTtl, tag, kind, envelope };
     this.markSeen(toHex(m.msgId), ctx.runtime.clock.now());
     const bytes = encodeMulticast(m);
-    for (const n of ctx.overlay.neighbourList()) ctx.sendMessage(n.link, Command.MULTICAST, bytes);
+    ctx.sendMessage(ctx.overlay.neighbourList().map((n) => n.link), Command.MULTICAST, bytes);
     ctx.counters.multicastSent++;
     ctx.events.add('multicast-sent', { kind, bytes: envelope.length });
   }
@@ -91,7 +91,7 @@ export class Multicast {
     }
     if (m.ttl === 0) return;
     const bytes = encodeMulticast({ ...m, ttl: m.ttl - 1 });
-    for (const n of ctx.overlay.neighbourList()) if (n.id !== from.id) ctx.sendMessage(n.link, Command.MULTICAST, bytes);
+    ctx.sendMessage(ctx.overlay.neighbourList().filter((n) => n.id !== from.id).map((n) => n.link), Command.MULTICAST, bytes);
     ctx.counters.multicastForwarded++;
   }
 

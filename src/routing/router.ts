@@ -12,7 +12,7 @@ import type { Link } from '../link/link.js';
 import type { Logger } from '../log.js';
 import type { Neighbour, Overlay } from '../overlay/overlay.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
-import { CELL_PAYLOAD_SIZE, CircuitCommand, Command, type Cell } from '../wire/cell.js';
+import { CircuitCommand, Command, encodeMessage, type Cell } from '../wire/cell.js';
 import { AnonymousIdBook, createAnonymousId } from './anonymous-id.js';
 import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
 import { Conversation, type RouteStrategy, type SendOutcome } from './conversation.js';
@@ -89,9 +89,12 @@ export class Router {
         this.ctx.counters.routingCells++;
         link.sendCircuitCell({ circId, command, flags: 0, payload });
       },
-      sendMessage: (link, command, body) => {
-        this.ctx.counters.routingCells += Math.max(1, Math.ceil(body.length / CELL_PAYLOAD_SIZE));
-        link.sendMessage(command, body);
+      sendMessage: (links, command, body) => {
+        const list = Array.isArray(links) ? links : [links as Link];
+        if (list.length === 0) return;
+        const cells = encodeMessage(command, body); // once, whatever the number of links
+        this.ctx.counters.routingCells += cells.length * list.length;
+        for (const link of list) link.sendEncoded(cells);
       },
     };
     this.inbox = new Inbox(runtime.random);

@@ -40,7 +40,7 @@ export interface RoutingConfig {
 }
 
 export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
-  seekCopyCap: 2,
+  seekCopyCap: 1,
   seekFanout: 2,
   seekStem: true,
   floodHops: 12,

@@ -110,6 +110,6 @@ export interface RoutingContext {
   /** The own address whose ID is `id`, if any. */
   addressFor(id: Uint8Array): OwnAddress | undefined;
   sendCell(link: Link, circId: number, command: number, payload: Uint8Array): void;
-  /** Sends a routing link message (route seek, route information, multicast). */
-  sendMessage(link: Link, command: number, body: Uint8Array): void;
+  /** Sends a routing link message (route seek, route information, multicast) on one or more links. */
+  sendMessage(links: Link | readonly Link[], command: number, body: Uint8Array): void;
 }

@@ -92,7 +92,7 @@ export class Seeks {
       } else targets = targets.length > 0 ? [targets[ctx.runtime.random.int(targets.length)]!] : [];
     }
     const bytes = encodeRouteSeek(next);
-    for (const t of targets) ctx.sendMessage(t.link, Command.ROUTE_SEEK, bytes);
+    ctx.sendMessage(targets.map((t) => t.link), Command.ROUTE_SEEK, bytes);
     ctx.counters.seeksForwarded++;
   }
 
@@ -197,7 +197,7 @@ export class Seeks {
         seek.stem = false;
         seek.ttl = Math.min(seek.ttl, ctx.config.floodHops);
         const bytes = encodeRouteSeek(seek);
-        for (const n of ctx.overlay.neighbourList()) ctx.sendMessage(n.link, Command.ROUTE_SEEK, bytes);
+        ctx.sendMessage(ctx.overlay.neighbourList().map((n) => n.link), Command.ROUTE_SEEK, bytes);
       }
       ctx.counters.seeksSent++;
       ctx.events.add('seek-sent', { ttl: seek.ttl });

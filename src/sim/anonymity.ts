@@ -30,9 +30,9 @@ export interface AnonymityOptions {
 export const DEFAULT_ANONYMITY_OPTIONS: AnonymityOptions = {
   nodes: 1000,
   seed: 1,
-  colluding: [0.05, 0.1, 0.2, 0.3],
+  colluding: [0.1, 0.2, 0.3],
   routes: 60,
-  seeks: 60,
+  seeks: 40,
 };
 
 export interface AnonymityRow {

@@ -121,7 +121,7 @@ async function runPhase(net: Testnet, o: ChurnOptions, churn: number, strategyNa
   const sim = net.sim!;
   // Every phase starts from a whole network.
   for (let i = 0; i < net.nodes.length; i++) if (!net.isAlive(i)) all.add(await net.revive(i));
-  await net.advance(10_000);
+  await net.advance(5_000);
 
   // The same churn schedule for every strategy at this churn level.
   const rng = new SeededRandom(o.seed * 1000 + Math.round(churn * 100), 'churn-schedule');

@@ -7,7 +7,7 @@ import * as vl from 'vega-lite';
 export interface LineChart {
   title: string;
   x: { field: string; title: string; log?: boolean };
-  y: { field: string; title: string; log?: boolean };
+  y: { field: string; title: string; log?: boolean; domain?: [number, number] };
   series: string;
   values: Record<string, string | number>[];
 }
@@ -22,7 +22,7 @@ export async function lineChartSvg(c: LineChart): Promise<string> {
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: c.x.field, type: 'quantitative', title: c.x.title, scale: c.x.log ? { type: 'log' } : { zero: false } },
-      y: { field: c.y.field, type: 'quantitative', title: c.y.title, scale: c.y.log ? { type: 'log' } : { zero: false } },
+      y: { field: c.y.field, type: 'quantitative', title: c.y.title, scale: c.y.log ? { type: 'log' } : c.y.domain ? { domain: c.y.domain } : { zero: false } },
       color: { field: c.series, type: 'nominal', title: null },
     },
   } as vl.TopLevelSpec).spec;

@@ -13,7 +13,7 @@ export type SeekMode = 'flood' | 'stem+flood' | 'stem+bounded';
 
 export const SEEK_MODES: Record<SeekMode, Partial<RoutingConfig>> = {
   flood: { seekStem: false, seekFanout: 1, seekCopyCap: 1, floodHops: 12 },
-  'stem+flood': { seekStem: true, seekFanout: 2, seekCopyCap: 2, floodHops: 12 },
+  'stem+flood': { seekStem: true, seekFanout: 2, seekCopyCap: 1, floodHops: 12 },
   'stem+bounded': { seekStem: true, seekFanout: 2, seekCopyCap: 1, floodHops: 4 },
 };
 

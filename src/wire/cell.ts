@@ -124,6 +124,11 @@ export function fragmentMessage(command: number, body: Uint8Array): Cell[] {
   return cells;
 }
 
+/** A link message as the encoded cells that carry it (encode once, send on many links). */
+export function encodeMessage(command: number, body: Uint8Array): Uint8Array[] {
+  return fragmentMessage(command, body).map(encodeCell);
+}
+
 /**
  * Reassembles fragmented link messages. A link carries one message at a time (the sender writes
  * a message's cells back to back), so one buffer suffices. BOUNDED(maxMessage).

@@ -35,7 +35,7 @@ test('the churn experiment is reproducible from its seed, and runs the node\'s o
 
   // Change one constant of the node's routing code: the simulator's output follows.
   const saved = DEFAULT_ROUTING_CONFIG.seekCopyCap;
-  DEFAULT_ROUTING_CONFIG.seekCopyCap = 1;
+  DEFAULT_ROUTING_CONFIG.seekCopyCap = saved + 1;
   try {
     const c = await runChurnExperiment(tiny);
     assert.notDeepEqual(
