@@ -32,6 +32,8 @@ export interface TestnetOptions {
   overlay?: Partial<OverlayConfig>;
   link?: Partial<LinkConfig>;
   routing?: Partial<RoutingConfig>;
+  /** Escrow each member's anonymity key with the trustees (off by default, see below). */
+  escrow?: boolean;
   logger?: Logger;
 }
 
@@ -63,7 +65,10 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
   const kind = options.runtime ?? 'sim';
   const sim = kind === 'sim' ? new SimNetwork({ seed: options.seed ?? 1, latencyMs: options.latencyMs, loss: options.loss }) : undefined;
   const seedRuntime = sim ? sim.createRuntime('passport-office') : createRealRuntime();
-  const community = await createCommunity({ keyType: options.keyType ?? 'ed25519', trustees: 3, threshold: 2, random: seedRuntime.random, now: seedRuntime.clock.now() });
+  // No trustee escrow here: its HPKE runs on WebCrypto, in real time, outside the simulation's
+  // control; a testnet is a network to route over, not a passport office (tests of escrow use
+  // createCommunity directly).
+  const community = await createCommunity({ keyType: options.keyType ?? 'ed25519', trustees: 3, threshold: 2, random: seedRuntime.random, now: seedRuntime.clock.now(), escrow: options.escrow ?? false });
   const nodes: TokumeiNode[] = [];
   const identities: NodeIdentity[] = [];
   const hosts: string[] = [];
