@@ -7,35 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeStatus } from '../../src/node/status.js';
-import { ChildSet, removeTestDir, waitFor } from './helpers/cli-process.js';
-import { createCa, freeLoopbackPorts, issue, startNode, status, writePreferences, type TestNode } from './helpers/community.js';
+import { waitFor } from './helpers/cli-process.js';
+import { processCommunity, startNode, status, type TestNode } from './helpers/community.js';
 
 const NODES = 6;
 const FORM_WITHIN_MS = 30_000;
 
 test('six node processes form an overlay and heal after one is killed', { timeout: 90_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tokumei-e2e-overlay-'));
-  const children = new ChildSet();
-  t.after(async () => {
-    await children.killAll();
-    await removeTestDir(dir);
-  });
-
-  const caDir = join(dir, 'ca');
-  await createCa(caDir);
-  const ports = await freeLoopbackPorts(NODES);
-  const nodes: TestNode[] = [];
-  for (let i = 0; i < NODES; i++) {
-    const node: TestNode = { name: `n${i + 1}`, dir: join(dir, `n${i + 1}`), listen: `127.0.0.1:${ports[i]}` };
-    await issue(caDir, node.name, node.dir);
-    nodes.push(node);
-  }
-  const prefs = join(dir, 'preference.txt');
-  await writePreferences(prefs, [nodes[0]!.listen, nodes[1]!.listen]);
+  const { nodes, prefs, children } = await processCommunity(t, NODES, 'overlay');
 
   const started = Date.now();
   for (const n of nodes) startNode(children, n, prefs);

@@ -10,14 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeStatus } from '../../src/node/status.js';
 import type { RoutingStatus } from '../../src/routing/router.js';
 import type { InboxItem, ReplyResult, SendResult } from '../../src/control/routing-api.js';
-import { ChildSet, cliOk, removeTestDir, runCli, waitFor } from './helpers/cli-process.js';
-import { createCa, freeLoopbackPorts, issue, startNode, status, writePreferences, type TestNode } from './helpers/community.js';
+import { cliOk, runCli, waitFor } from './helpers/cli-process.js';
+import { processCommunity, startNode, status, type TestNode } from './helpers/community.js';
 
 const NODES = 8;
 /** A send waits for the acknowledgement: a route seek, the onion, then the data. */
@@ -31,24 +30,7 @@ async function cliJson<T>(args: string[], timeoutMs = 15_000): Promise<T> {
 }
 
 test('address → send → inbox → reply between node processes, over a route of ≥ 3 relays', { timeout: 150_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tokumei-e2e-routing-'));
-  const children = new ChildSet();
-  t.after(async () => {
-    await children.killAll();
-    await removeTestDir(dir);
-  });
-
-  const caDir = join(dir, 'ca');
-  await createCa(caDir);
-  const ports = await freeLoopbackPorts(NODES);
-  const nodes: TestNode[] = [];
-  for (let i = 0; i < NODES; i++) {
-    const node: TestNode = { name: `n${i + 1}`, dir: join(dir, `n${i + 1}`), listen: `127.0.0.1:${ports[i]}` };
-    await issue(caDir, node.name, node.dir);
-    nodes.push(node);
-  }
-  const prefs = join(dir, 'preference.txt');
-  await writePreferences(prefs, [nodes[0]!.listen, nodes[1]!.listen]);
+  const { dir, nodes, prefs, children } = await processCommunity(t, NODES, 'routing');
   const started = Date.now();
   for (const n of nodes) startNode(children, n, prefs);
 

@@ -3,10 +3,11 @@
  * `tokumei node` processes, and reads their state with `tokumei status --json`.
  */
 import { createServer, type Server } from 'node:net';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeStatus } from '../../../src/node/status.js';
-import { ChildSet, cliOk, runCli, testEnv, type RunningCli } from './cli-process.js';
+import { ChildSet, cliOk, removeTestDir, runCli, testEnv, type RunningCli } from './cli-process.js';
 
 export async function freeLoopbackPorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
@@ -62,4 +63,37 @@ export async function status(dir: string): Promise<NodeStatus | undefined> {
 
 export async function readNodeLog(dir: string): Promise<string> {
   return readFile(join(dir, 'node.log'), 'utf8').catch(() => '');
+}
+
+export interface ProcessCommunity {
+  dir: string;
+  caDir: string;
+  nodes: TestNode[];
+  prefs: string;
+  children: ChildSet;
+}
+
+/**
+ * A temporary community for a process test: a CA, `count` passports, node directories with free
+ * loopback ports and a preference file naming the first two. Removed (children killed) after `t`.
+ */
+export async function processCommunity(t: { after(fn: () => Promise<void>): void }, count: number, label: string): Promise<ProcessCommunity> {
+  const dir = await mkdtemp(join(tmpdir(), `tokumei-e2e-${label}-`));
+  const children = new ChildSet();
+  t.after(async () => {
+    await children.killAll();
+    await removeTestDir(dir);
+  });
+  const caDir = join(dir, 'ca');
+  await createCa(caDir);
+  const ports = await freeLoopbackPorts(count);
+  const nodes: TestNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const node: TestNode = { name: `n${i + 1}`, dir: join(dir, `n${i + 1}`), listen: `127.0.0.1:${ports[i]}` };
+    await issue(caDir, node.name, node.dir);
+    nodes.push(node);
+  }
+  const prefs = join(dir, 'preference.txt');
+  await writePreferences(prefs, [nodes[0]!.listen, nodes[1]!.listen]);
+  return { dir, caDir, nodes, prefs, children };
 }
