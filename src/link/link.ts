@@ -294,8 +294,14 @@ export class Link {
     for (const t of this.timers) t.cancel();
     this.timers = [];
     if (closeTransport) this.conn.close();
-    // Refusals before the link opened are logged by the node, which sees every kind of them.
-    if (error) this.ctx.logger.log(wasOpen ? 'info' : 'debug', wasOpen ? 'link.closed' : 'link.failed', { peer: this.remoteAddress, id: this.peer?.serial, code: error.code, reason: error.message });
+    // Our refusals before the link opened are logged by the node, which sees every kind of them;
+    // a peer refusing *us* is worth a warning here, with the reason it gave.
+    if (error) {
+      const refusedByPeer = !wasOpen && error.code === 'LINK_CLOSED_BY_PEER';
+      const level = wasOpen ? 'info' : refusedByPeer ? 'warn' : 'debug';
+      const event = wasOpen ? 'link.closed' : refusedByPeer ? 'link.refused-by-peer' : 'link.failed';
+      this.ctx.logger.log(level, event, { peer: this.remoteAddress, id: this.peer?.serial, code: error.code, reason: error.message });
+    }
     this.events.onClose(this, error);
   }
 }
