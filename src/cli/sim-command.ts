@@ -47,7 +47,7 @@ async function churn(argv: string[], io: CliIo, command: string): Promise<number
     pairs: { type: 'string' },
     messages: { type: 'string' },
   });
-  const { runChurnExperiment, DEFAULT_CHURN_OPTIONS } = await import('../sim/churn.js');
+  const { runChurnExperiment, DEFAULT_CHURN_OPTIONS, STRATEGIES } = await import('../sim/churn.js');
   const churnLevels = numberList(values, 'churn', 'sim churn', 0, 0.9) ?? DEFAULT_CHURN_OPTIONS.churn;
   const o = {
     nodes: optionalInt(values, 'nodes', 'sim churn', 20, 20_000) ?? DEFAULT_CHURN_OPTIONS.nodes,
@@ -64,34 +64,23 @@ async function churn(argv: string[], io: CliIo, command: string): Promise<number
   else io.out(`${table}\n\n${o.nodes} nodes, seed ${o.seed}; overlay formed in ${result.formationMs} ms of virtual time; ${Math.round(result.realMs / 1000)} s real.\n`);
   const out = optionalString(values, 'out');
   if (out) {
-    const svg = await lineChartSvg({
-      title: `Delivery under churn (${o.nodes} nodes, seed ${o.seed})`,
-      x: { field: 'churn', title: 'fraction of relays churning' },
-      y: { field: 'delivery', title: 'delivery ratio', domain: [Math.min(0.9, ...result.rows.map((r) => r.delivery)), 1] },
-      series: 'strategy',
-      values: result.rows as unknown as Record<string, number | string>[],
+    const values = result.rows as unknown as Record<string, number | string>[];
+    const chart = (title: string, y: Parameters<typeof lineChartSvg>[0]['y']) =>
+      lineChartSvg({ title, x: { field: 'churn', title: 'fraction of relays churning' }, y, series: 'strategy', values });
+    const svg = await chart(`Delivery under churn (${o.nodes} nodes, seed ${o.seed})`, {
+      field: 'delivery',
+      title: 'delivery ratio',
+      domain: [Math.min(0.9, ...result.rows.map((r) => r.delivery)), 1],
     });
-    const cells = await lineChartSvg({
-      title: 'Cells on the wire per delivered message',
-      x: { field: 'churn', title: 'fraction of relays churning' },
-      y: { field: 'cellsPerDelivery', title: 'cells per delivery' },
-      series: 'strategy',
-      values: result.rows as unknown as Record<string, number | string>[],
-    });
-    const tail = await lineChartSvg({
-      title: 'Tail latency (p99) under churn',
-      x: { field: 'churn', title: 'fraction of relays churning' },
-      y: { field: 'p99Ms', title: 'p99 send → acknowledgement, ms (virtual)' },
-      series: 'strategy',
-      values: result.rows as unknown as Record<string, number | string>[],
-    });
+    const cells = await chart('Cells on the wire per delivered message', { field: 'cellsPerDelivery', title: 'cells per delivery' });
+    const tail = await chart('Tail latency (p99) under churn', { field: 'p99Ms', title: 'p99 send → acknowledgement, ms (virtual)' });
     const d = DEFAULT_CHURN_OPTIONS;
     const model =
       `Model: ${o.nodes} nodes (degree 5–8), seed ${o.seed}; ${o.pairs} sender/receiver pairs that never churn, each sending ${o.messages} messages ` +
       `${d.intervalMs / 1000} s apart per phase (one phase per churn level and strategy, all phases of a churn level on the same churn schedule). ` +
       `A churning relay stays up Exp(${d.upMeanMs / 1000} s) and down Exp(${d.downMeanMs / 1000} s); ${d.crashShare * 100}% of departures are silent crashes, the rest orderly exits. ` +
       `A message counts as delivered when its end-to-end acknowledgement comes back within ${d.deadlineMs / 1000} s. ` +
-      `Strategies: fixed = one route, repaired only by a new seek from the sender; backtrack = ${'2'} alternative suffixes per relay and 3 routes at the proxy; backtrack+multicast = the same, then multicast. ` +
+      `Strategies: fixed = one route, repaired only by a new seek from the sender; backtrack = ${STRATEGIES.backtrack.alternatives} alternative suffixes per relay and ${STRATEGIES.backtrack.proxyRoutes} routes at the proxy; backtrack+multicast = the same, then multicast. ` +
       `cellsPerDelivery counts every routing cell sent network-wide in the phase (seeks, route information, circuits, multicast) per delivered message; localRepairs counts switches to an alternative suffix made by a relay. ` +
       `Overlay formed in ${result.formationMs} ms virtual; the whole run took ${Math.round(result.realMs / 1000)} s real on this machine.`;
     const md = `# Churn experiment\n\nMade by:\n\n    ${command}\n\n${table}\n\n${model}\n\n![delivery](churn-delivery.svg)\n\n![p99](churn-p99.svg)\n\n![cells](churn-cells.svg)\n`;
