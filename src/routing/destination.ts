@@ -7,7 +7,6 @@
 import { toHex } from '../crypto/bytes.js';
 import { TokumeiError, describeError } from '../errors.js';
 import { acceptSession } from './e2e.js';
-import type { Inbox, InboxEntry } from './inbox.js';
 import { RelayCommand } from './relay-crypto.js';
 import type { DeliveryHandler, RelayCircuit } from './relay-circuit.js';
 import type { OwnAddress, RoutingContext } from './routing-context.js';
@@ -25,10 +24,24 @@ interface InboundSession {
   replyAddress: string | undefined;
   lastActive: number;
   lastVia: 'circuit' | 'multicast';
+  lastHop: string;
+}
+
+/** A whole message that reached one of our addresses, with what is needed to answer it. */
+export interface Delivery {
+  address: OwnAddress;
+  bytes: Uint8Array;
+  /** The inbound session (hex): the key to answer on. */
+  session: string;
+  via: 'circuit' | 'multicast';
+  /** The neighbour the message came from (the route's last relay): a per-route rate-limit key. */
+  previousHop: string;
 }
 
 export interface DestinationHooks {
   multicast(id: Uint8Array, kind: ChunkKind, envelope: Uint8Array): void;
+  /** A whole message arrived (the router puts it in the inbox or hands it to a service). */
+  deliver(delivery: Delivery): void;
   /** Sends a whole message to an address over a fresh route (a later reply). */
   sendTo(address: string, bytes: Uint8Array): Promise<unknown>;
 }
@@ -38,7 +51,6 @@ export class Destination implements DeliveryHandler {
 
   constructor(
     private readonly ctx: RoutingContext,
-    private readonly inbox: Inbox,
     private readonly hooks: DestinationHooks,
   ) {}
 
@@ -63,11 +75,11 @@ export class Destination implements DeliveryHandler {
   }
 
   /** An envelope that reached one of our addresses by multicast. */
-  onMulticast(address: OwnAddress, kind: ChunkKind, data: Uint8Array): void {
-    this.onEnvelope(address, kind, data, undefined);
+  onMulticast(address: OwnAddress, kind: ChunkKind, data: Uint8Array, from: string): void {
+    this.onEnvelope(address, kind, data, undefined, from);
   }
 
-  private onEnvelope(address: OwnAddress, kind: ChunkKind, data: Uint8Array, circuit: RelayCircuit | undefined): void {
+  private onEnvelope(address: OwnAddress, kind: ChunkKind, data: Uint8Array, circuit: RelayCircuit | undefined, from?: string): void {
     try {
       const env = decodeEnvelope(data);
       const s = this.sessionFor(address, env);
@@ -77,6 +89,7 @@ export class Destination implements DeliveryHandler {
       }
       s.lastActive = this.ctx.runtime.clock.now();
       s.lastVia = circuit ? 'circuit' : 'multicast';
+      s.lastHop = (circuit ? circuit.prev?.link.peerId : from) ?? 'unknown';
       if (circuit) s.circuit = circuit;
       if (kind === 'data') s.session.onData(env.sealed);
       else s.session.onAck(env.sealed);
@@ -112,6 +125,7 @@ export class Destination implements DeliveryHandler {
       replyAddress,
       lastActive: this.ctx.runtime.clock.now(),
       lastVia: 'circuit',
+      lastHop: 'unknown',
       session: undefined as unknown as Session,
     };
     s.session = new Session({
@@ -123,8 +137,7 @@ export class Destination implements DeliveryHandler {
       transmit: (kind, sealed) => this.transmit(s, env.sessionId, kind, sealed),
       onMessage: (_msgNo, bytes) => {
         this.ctx.counters.messagesReceived++;
-        const entry = this.inbox.add({ bytes, receivedAt: this.ctx.runtime.clock.now(), kind: address.purpose === 'reply' ? 'reply' : 'message', session: key, via: s.lastVia });
-        this.ctx.events.add('received', { id: entry.id, bytes: bytes.length, via: s.lastVia });
+        this.hooks.deliver({ address, bytes, session: key, via: s.lastVia, previousHop: s.lastHop });
       },
     });
     this.sessions.set(key, s);
@@ -142,6 +155,9 @@ export class Destination implements DeliveryHandler {
       s.circuit.sendBackward(kind === 'data' ? RelayCommand.DATA : RelayCommand.ACK, env);
       return true;
     }
+    // An anycast address (a board every replica answers) speaks only along the circuit: another
+    // replica holds the same session keys, so two answers by multicast could share a nonce.
+    if (s.address.anycast) return false;
     if (s.replyAddress && this.ctx.config.multicastFallback) {
       this.hooks.multicast(decodeAddress(s.replyAddress).id, kind, env);
       return true;
@@ -150,13 +166,14 @@ export class Destination implements DeliveryHandler {
   }
 
   /** Answers a received message: along its circuit if it stands, else to the reply address. */
-  async reply(entry: InboxEntry, bytes: Uint8Array): Promise<{ via: 'circuit' | 'new-route' }> {
-    const s = this.sessions.get(entry.session);
+  async reply(session: string, bytes: Uint8Array): Promise<{ via: 'circuit' | 'new-route' }> {
+    const s = this.sessions.get(session);
     if (s?.circuit?.isOpen) {
       await s.session.send(bytes);
       this.ctx.counters.messagesDelivered++;
       return { via: 'circuit' };
     }
+    if (s?.address.anycast) throw new TokumeiError('io', 'CIRCUIT_GONE', 'the circuit this request came on is gone');
     const replyAddress = s?.replyAddress;
     if (!replyAddress) throw new TokumeiError('refused', 'NO_REPLY_ADDRESS', 'the sender left no reply address and its circuit is gone');
     await this.hooks.sendTo(replyAddress, bytes);

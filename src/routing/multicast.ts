@@ -53,7 +53,7 @@ export class Multicast {
 
   constructor(
     private readonly ctx: RoutingContext,
-    private readonly deliver: (address: OwnAddress, kind: ChunkKind, envelope: Uint8Array) => void,
+    private readonly deliver: (address: OwnAddress, kind: ChunkKind, envelope: Uint8Array, from: string) => void,
   ) {}
 
   forgetNeighbour(id: string): void {
@@ -87,7 +87,7 @@ export class Multicast {
     const own = ctx.addressFor(m.tag);
     if (own) {
       ctx.events.add('multicast-received', { kind: m.kind });
-      this.deliver(own, m.kind, m.envelope);
+      this.deliver(own, m.kind, m.envelope, from.id);
     }
     if (m.ttl === 0) return;
     const bytes = encodeMulticast({ ...m, ttl: m.ttl - 1 });

@@ -4,6 +4,7 @@
  * offers the node three things: a fresh one-time address, sending to an address, and the inbox
  * with replies.
  */
+import type { KeyObject } from 'node:crypto';
 import { toHex } from '../crypto/bytes.js';
 import { generateX25519 } from '../crypto/x25519.js';
 import { TokumeiError, describeError } from '../errors.js';
@@ -16,7 +17,7 @@ import { CircuitCommand, Command, encodeMessage, type Cell } from '../wire/cell.
 import { AnonymousIdBook, createAnonymousId } from './anonymous-id.js';
 import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
 import { Conversation, type RouteStrategy, type SendOutcome } from './conversation.js';
-import { Destination } from './destination.js';
+import { Destination, type Delivery } from './destination.js';
 import { Inbox, type InboxEntry } from './inbox.js';
 import { Multicast } from './multicast.js';
 import { decodeAddress, encodeAddress } from './one-time-address.js';
@@ -37,6 +38,26 @@ const MAX_CIRCUIT_ENDPOINTS = 8_192;
 const ADDRESS_KEYS_TRIED = 32;
 /** BOUNDED: conversations this node keeps open as a sender. */
 const MAX_CONVERSATIONS = 256;
+/** BOUNDED: addresses served by a service (a board replica's board and sync addresses, reservations). */
+const MAX_SERVICES = 64;
+/** BOUNDED: one-off request conversations in flight. */
+const MAX_REQUESTS = 256;
+
+/** A message for a served address, and how to answer it. */
+export interface ServiceRequest {
+  bytes: Uint8Array;
+  via: 'circuit' | 'multicast';
+  /** The neighbour it came from (the route's last relay): a per-route rate-limit key. */
+  previousHop: string;
+  /** Answers in the same session (only along the circuit for an anycast address). */
+  respond(bytes: Uint8Array): Promise<void>;
+}
+export type ServiceHandler = (request: ServiceRequest) => void;
+
+interface Service {
+  address: OwnAddress;
+  handler: ServiceHandler;
+}
 
 export interface RouterOptions {
   runtime: Runtime;
@@ -64,6 +85,8 @@ export class Router {
   readonly inbox: Inbox;
   private readonly conversations = new Map<string, Conversation>(); // BOUNDED(MAX_CONVERSATIONS): by address
   private readonly bySession = new Map<string, Conversation>(); // same entries, by session id
+  private readonly services = new Map<string, Service>(); // BOUNDED(MAX_SERVICES): by ID hex
+  private readonly requests = new Map<string, (bytes: Uint8Array) => void>(); // BOUNDED(MAX_REQUESTS): by session
   private readonly timers: TimerHandle[] = [];
 
   constructor(private readonly o: RouterOptions) {
@@ -84,7 +107,7 @@ export class Router {
       epoch: () => epochOf(runtime.clock.now()),
       uptimeMs: () => runtime.clock.now() - o.startedAt,
       recentAddresses: () => this.recent,
-      addressFor: (id) => (id.length === 64 ? this.book.lookup(id) : undefined),
+      addressFor: (id) => (id.length === 64 ? (this.services.get(toHex(id))?.address ?? this.book.lookup(id)) : undefined),
       sendCell: (link, circId, command, payload) => {
         this.ctx.counters.routingCells++;
         link.sendCircuitCell({ circId, command, flags: 0, payload });
@@ -99,10 +122,11 @@ export class Router {
     };
     this.inbox = new Inbox(runtime.random);
     this.seeks = new Seeks(this.ctx);
-    this.multicast = new Multicast(this.ctx, (address, kind, envelope) => this.onMulticastFor(address, kind, envelope));
-    this.destination = new Destination(this.ctx, this.inbox, {
+    this.multicast = new Multicast(this.ctx, (address, kind, envelope, from) => this.onMulticastFor(address, kind, envelope, from));
+    this.destination = new Destination(this.ctx, {
       multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
       sendTo: (address, bytes) => this.send(address, bytes),
+      deliver: (d) => this.onDelivery(d),
     });
     o.overlay.attach({
       handlesMessage: (c) => c === Command.ROUTE_SEEK || c === Command.ROUTE_INFO || c === Command.MULTICAST,
@@ -134,21 +158,55 @@ export class Router {
     return conv.send(bytes);
   }
 
+  /**
+   * Sends one request on a conversation of its own (a fresh route, session and reply address, so
+   * two requests cannot be linked by the receiver) and resolves with the first answer.
+   * A service that is also what it asks (a board replica asking its own board) reaches another node.
+   */
+  async request(addressText: string, bytes: Uint8Array, options: { timeoutMs: number; strategy?: RouteStrategy }): Promise<Uint8Array> {
+    if (this.requests.size >= MAX_REQUESTS) throw new TokumeiError('refused', 'TOO_MANY_REQUESTS', `already ${MAX_REQUESTS} requests in flight`);
+    const conv = this.newConversation(addressText, options.strategy, true);
+    this.bySession.set(conv.sessionHex, conv);
+    const { clock } = this.ctx.runtime;
+    let timer: TimerHandle | undefined;
+    try {
+      return await new Promise<Uint8Array>((resolve, reject) => {
+        this.requests.set(conv.sessionHex, resolve);
+        timer = clock.setTimeout(() => reject(new TokumeiError('io', 'REQUEST_TIMEOUT', `no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+        conv.send(bytes).catch(reject);
+      });
+    } finally {
+      timer?.cancel();
+      this.requests.delete(conv.sessionHex);
+      this.bySession.delete(conv.sessionHex);
+      conv.close();
+    }
+  }
+
+  /**
+   * Serves `address` with `handler` until `unserve`: messages to it go to the handler instead of
+   * the inbox, and the address stays known (seeks, last onion layer, multicast) however many
+   * one-time addresses are made after it.
+   */
+  serve(address: OwnAddress, handler: ServiceHandler): void {
+    const key = toHex(address.id);
+    if (!this.services.has(key) && this.services.size >= MAX_SERVICES) throw new TokumeiError('refused', 'TOO_MANY_SERVICES', `already ${MAX_SERVICES} served addresses`);
+    this.services.set(key, { address, handler });
+  }
+
+  unserve(address: OwnAddress): void {
+    this.services.delete(toHex(address.id));
+  }
+
+  /** An address made from fixed keys (a board's): not one-time, so not in the address book. */
+  fixedAddress(id: Uint8Array, privateKey: KeyObject, publicKey: Uint8Array, anycast: boolean): OwnAddress {
+    return { id, text: encodeAddress({ id, key: publicKey }), privateKey, publicKey, createdAt: this.ctx.runtime.clock.now(), purpose: 'inbox', anycast };
+  }
+
   private conversationFor(addressText: string, strategy?: RouteStrategy): Conversation {
     const existing = this.conversations.get(addressText);
     if (existing) return existing;
-    const dest = decodeAddress(addressText);
-    if (this.book.lookup(dest.id)) throw new TokumeiError('bad-input', 'ADDRESS_IS_OWN', 'that address is this node\'s own');
-    const reply = this.newAddress('reply');
-    const conv = new Conversation(this.ctx, addressText, dest.id, dest.key, reply.text, {
-      seek: (id, key) => this.seeks.seek(id, key),
-      multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
-      onReply: (c, _msgNo, bytes) => {
-        this.ctx.counters.messagesReceived++;
-        const entry = this.inbox.add({ bytes, receivedAt: this.ctx.runtime.clock.now(), kind: 'reply', session: c.sessionHex, via: c.multicastMode ? 'multicast' : 'circuit' });
-        this.ctx.events.add('received', { id: entry.id, bytes: bytes.length, reply: true });
-      },
-    }, strategy);
+    const conv = this.newConversation(addressText, strategy, false);
     this.conversations.set(addressText, conv);
     this.bySession.set(conv.sessionHex, conv);
     while (this.conversations.size > MAX_CONVERSATIONS) {
@@ -158,6 +216,42 @@ export class Router {
       this.bySession.delete(oldest.sessionHex);
     }
     return conv;
+  }
+
+  private newConversation(addressText: string, strategy: RouteStrategy | undefined, allowServed: boolean): Conversation {
+    const dest = decodeAddress(addressText);
+    const served = this.services.get(toHex(dest.id));
+    if (this.book.lookup(dest.id) || (served && !(allowServed && served.address.anycast))) {
+      throw new TokumeiError('bad-input', 'ADDRESS_IS_OWN', 'that address is this node\'s own');
+    }
+    const reply = this.newAddress('reply');
+    return new Conversation(this.ctx, addressText, dest.id, dest.key, reply.text, {
+      seek: (id, key) => this.seeks.seek(id, key),
+      multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
+      onReply: (c, _msgNo, bytes) => {
+        this.ctx.counters.messagesReceived++;
+        const waiter = this.requests.get(c.sessionHex);
+        if (waiter) return waiter(bytes);
+        const entry = this.inbox.add({ bytes, receivedAt: this.ctx.runtime.clock.now(), kind: 'reply', session: c.sessionHex, via: c.multicastMode ? 'multicast' : 'circuit' });
+        this.ctx.events.add('received', { id: entry.id, bytes: bytes.length, reply: true });
+      },
+    }, strategy);
+  }
+
+  /** A whole message reached one of our addresses: to its service, else to the inbox. */
+  private onDelivery(d: Delivery): void {
+    const service = this.services.get(toHex(d.address.id));
+    if (service) {
+      this.ctx.events.add('received', { bytes: d.bytes.length, via: d.via, service: true });
+      try {
+        service.handler({ bytes: d.bytes, via: d.via, previousHop: d.previousHop, respond: async (b) => void (await this.destination.reply(d.session, b)) });
+      } catch (e) {
+        this.ctx.logger.log('error', 'routing.service-failed', { reason: describeError(e) });
+      }
+      return;
+    }
+    const entry = this.inbox.add({ bytes: d.bytes, receivedAt: this.ctx.runtime.clock.now(), kind: d.address.purpose === 'reply' ? 'reply' : 'message', session: d.session, via: d.via });
+    this.ctx.events.add('received', { id: entry.id, bytes: d.bytes.length, via: d.via });
   }
 
   /** Answers a message in the inbox; the receiver of a message never learns who sent it. */
@@ -170,7 +264,7 @@ export class Router {
       await conv.send(bytes);
       return { via: 'conversation', bytes: bytes.length };
     }
-    const r = await this.destination.reply(entry, bytes);
+    const r = await this.destination.reply(entry.session, bytes);
     return { via: r.via, bytes: bytes.length };
   }
 
@@ -214,6 +308,7 @@ export class Router {
     for (const c of this.conversations.values()) c.close();
     this.conversations.clear();
     this.bySession.clear();
+    this.services.clear();
   }
 
   // ── overlay hooks ──────────────────────────────────────────────────────────────────────────
@@ -259,7 +354,7 @@ export class Router {
     } catch (e) {
       if (!(e instanceof TokumeiError) || e.code !== 'ONION_BAD_MAC') return refuse(describeError(e));
       // Not for our onion key: maybe the last layer, for one of our one-time addresses.
-      for (const a of this.recent) {
+      for (const a of this.keysToTry()) {
         try {
           peeled = peelOnion(cell.payload, a.privateKey, epoch, ctx.replay);
           address = a;
@@ -308,7 +403,13 @@ export class Router {
     ctx.counters.circuitsCreated++;
   }
 
-  private onMulticastFor(address: OwnAddress, kind: ChunkKind, envelope: Uint8Array): void {
+  /** Last-layer keys: recent one-time addresses, then served ones. */
+  private *keysToTry(): Iterable<OwnAddress> {
+    yield* this.recent;
+    for (const s of this.services.values()) yield s.address;
+  }
+
+  private onMulticastFor(address: OwnAddress, kind: ChunkKind, envelope: Uint8Array, from: string): void {
     if (address.purpose === 'reply') {
       try {
         const env = decodeEnvelope(envelope);
@@ -319,7 +420,7 @@ export class Router {
         return;
       }
     }
-    this.destination.onMulticast(address, kind, envelope);
+    this.destination.onMulticast(address, kind, envelope, from);
   }
 
   private sweep(): void {

@@ -32,6 +32,9 @@ export interface OwnAddress {
   createdAt: number;
   /** 'inbox': handed out for others to write to; 'reply': made by a conversation for answers. */
   purpose: 'inbox' | 'reply';
+  /** Answered by several nodes holding the same keys (a board's replicas): answers only go back
+   * along the circuit a message came on (destination.ts). */
+  anycast?: boolean;
 }
 
 export interface RoutingCounters {
