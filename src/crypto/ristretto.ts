@@ -3,6 +3,7 @@
  * @noble/curves. Two layers: bytes in / bytes out for storage and wire, and bigint scalars with
  * point objects for protocol code that chains operations (Shamir, threshold exponentiation).
  */
+import { createHash } from 'node:crypto';
 import { ristretto255 } from '@noble/curves/ed25519.js';
 import { TokumeiError } from '../errors.js';
 import { badArgument, checkBytes } from './bytes.js';
@@ -66,6 +67,20 @@ export function randomScalarBigint(random?: RandomSource): bigint {
     const s = modL(x);
     if (s !== 0n) return s;
   }
+}
+
+/**
+ * SHA-512 of the concatenated parts, read little-endian and reduced mod ℓ (the wide reduction of
+ * RFC 9496 §4.4, so the bias is below 2^-250). Used for Schnorr nonces and challenges (protocol §7.2).
+ */
+export function hashToScalar(...parts: Uint8Array[]): bigint {
+  const h = createHash('sha512');
+  for (const p of parts) h.update(checkBytes('data', p));
+  const wide = h.digest();
+  let x = 0n;
+  for (let i = 63; i >= 0; i--) x = (x << 8n) | BigInt(wide[i]!);
+  wide.fill(0);
+  return modL(x);
 }
 
 // ---- points ---------------------------------------------------------------------------------

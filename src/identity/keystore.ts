@@ -12,7 +12,7 @@
  * so that changing any parameter makes authentication fail. Parameters are bounded
  * (crypto/kdf.ts) before scrypt runs, so a hostile file cannot make us allocate gigabytes.
  *
- * The plaintext is UTF-8 JSON `{ "kind": "member" | "ca" | "trustee", …secrets as strings }`.
+ * The plaintext is UTF-8 JSON `{ "kind": "member" | "ca" | "trustee" | "board", …secrets as strings }`.
  * Its buffer is wiped after parsing; the strings cannot be (JS strings are immutable).
  *
  * Cost: default logN 17, r 8, p 1 (128 MiB, ~0.5 s). TOKUMEI_KDF_LOG_N (14..17) lowers the cost
@@ -32,7 +32,7 @@ const SALT_LENGTH = 32;
 /** A keystore holds a few keys; a large file is not ours. */
 const MAX_FILE_CHARS = 64 * 1024;
 
-export type KeystoreKind = 'member' | 'ca' | 'trustee';
+export type KeystoreKind = 'member' | 'ca' | 'trustee' | 'board';
 export type KeystoreSecrets = Record<string, string>;
 
 export interface KeystoreOptions {

@@ -12,6 +12,10 @@ import { DEFAULT_OVERLAY_CONFIG, Overlay, type OverlayConfig, type RefusalEvent 
 import type { NeighbourStatus, NodeStatus, RefusalRecord } from './status.js';
 import { Router } from '../routing/router.js';
 import type { RoutingConfig } from '../routing/routing-config.js';
+import type { BoardKeys } from '../board/board-keys.js';
+import { BoardStore } from '../board/board-store.js';
+import { BoardReplica, type ReplicaConfig } from '../board/replica.js';
+import { BoardClient } from '../board/client.js';
 
 export interface NodeOptions {
   runtime: Runtime;
@@ -29,6 +33,10 @@ export interface NodeOptions {
   routing?: Partial<RoutingConfig>;
   /** Persists a newer CRL the node adopted. */
   onCrl?: (crl: RevocationList) => void;
+  /** Run a replica of this board too, its database in `databasePath` (docs/protocol.md §7). */
+  board?: { keys: BoardKeys; databasePath: string; config?: Partial<ReplicaConfig> };
+  /** Where the board client keeps the ids of this member's own posts (in memory if absent). */
+  boardStatePath?: string;
 }
 
 /** BOUNDED: refusals kept for status. */
@@ -54,10 +62,16 @@ export class TokumeiNode {
     this.startedAt = startedAt;
     this.crl = options.crl;
     this.router = new Router({ runtime: options.runtime, identity: options.identity, overlay, logger, startedAt, config: options.routing });
+    this.board = new BoardClient({ router: this.router, runtime: options.runtime, identity: options.identity, logger, statePath: options.boardStatePath });
   }
 
   /** The routing layer: one-time addresses, sending, inbox and replies. */
   readonly router: Router;
+  /** This member's side of bulletin boards: post, search, reply, replies, reservations. */
+  readonly board: BoardClient;
+  /** The board replica this node runs, if any. */
+  replica: BoardReplica | undefined;
+  private boardStore: BoardStore | undefined;
 
   static async start(options: NodeOptions): Promise<TokumeiNode> {
     const { runtime, identity } = options;
@@ -91,8 +105,19 @@ export class TokumeiNode {
     });
     node = new TokumeiNode(options, listener, address, overlay, logger, startedAt);
     logger.log('info', 'node.started', { id: node.id, address, peers: options.peers.length, crl: options.crl?.number ?? 0 });
+    if (options.board) {
+      try {
+        node.boardStore = BoardStore.open(options.board.databasePath);
+        node.replica = new BoardReplica({ router: node.router, runtime, keys: options.board.keys, store: node.boardStore, logger, config: options.board.config });
+      } catch (e) {
+        node.boardStore?.close();
+        await listener.close();
+        throw e;
+      }
+    }
     overlay.start();
     for (const conn of early) overlay.accept(conn);
+    node.replica?.start();
     return node;
   }
 
@@ -159,7 +184,9 @@ export class TokumeiNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.replica?.stop();
     this.router.stop();
+    this.boardStore?.close();
     this.overlay.stop();
     await this.listener.close();
     this.logger.log('info', 'node.stopped', { id: this.id });

@@ -14,6 +14,9 @@ import type { LinkConfig } from '../link/link.js';
 import type { OverlayConfig } from '../overlay/overlay.js';
 import type { RoutingConfig } from '../routing/routing-config.js';
 import { TokumeiNode } from './node.js';
+import { join } from 'node:path';
+import type { BoardKeys } from '../board/board-keys.js';
+import type { ReplicaConfig } from '../board/replica.js';
 
 export interface TestnetOptions {
   runtime?: 'sim' | 'real';
@@ -32,6 +35,11 @@ export interface TestnetOptions {
   overlay?: Partial<OverlayConfig>;
   link?: Partial<LinkConfig>;
   routing?: Partial<RoutingConfig>;
+  /**
+   * A bulletin board: nodes `replicas` run replicas of it, each with its database
+   * `<dir>/replica-<i>.sqlite` (kept across kill and revive, as on disk).
+   */
+  board?: { keys: BoardKeys; replicas: number[]; dir: string; config?: Partial<ReplicaConfig> };
   /** Escrow each member's anonymity key with the trustees (off by default, see below). */
   escrow?: boolean;
   logger?: Logger;
@@ -98,6 +106,7 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       overlay: options.overlay,
       link: options.link,
       routing: options.routing,
+      board: options.board?.replicas.includes(i) ? { keys: options.board.keys, databasePath: join(options.board.dir, `replica-${i}.sqlite`), config: options.board.config } : undefined,
     });
     return { node, identity: id, host };
   };

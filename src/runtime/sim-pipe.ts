@@ -25,6 +25,8 @@ export interface PipeWorld {
   readonly bandwidthBytesPerMs: number | undefined;
   isBlackholed(a: string, b: string): boolean;
   countSent(host: string, bytes: number): void;
+  /** Sees every byte a host sends (tests that check what leaves a node); undefined when unused. */
+  readonly wiretap: ((from: string, to: string, bytes: Uint8Array) => void) | undefined;
   countReceived(host: string, bytes: number): void;
   /** An end closed: forget it in the host's registry. */
   endClosed(end: SimConnection): void;
@@ -101,6 +103,7 @@ export class SimConnection implements TransportConnection {
     if (!this.open || !this.owner.alive || data.byteLength === 0) return;
     const copy = new Uint8Array(data); // a copy: the receiver must not share the sender's buffer
     this.pipe.world.countSent(this.host, copy.byteLength);
+    this.pipe.world.wiretap?.(this.host, this.peer.host, copy);
     this.pipe.transmit(this.out, copy, undefined, true);
   }
 

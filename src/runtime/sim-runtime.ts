@@ -52,6 +52,14 @@ export class SimNetwork {
   // UNBOUNDED: host names killed and not revived yet; the experiment decides.
   private readonly dead = new Set<string>();
 
+  /**
+   * Every byte any host sends on a link, with the sending and receiving host (what a global
+   * observer of the wires — or a node's own link peers — would see). For tests and experiments.
+   */
+  set wiretap(tap: ((from: string, to: string, bytes: Uint8Array) => void) | undefined) {
+    this.world.wiretap = tap;
+  }
+
   constructor(options: SimNetworkOptions = {}) {
     const seed = options.seed ?? 1;
     const startTime = options.startTime ?? DEFAULT_START_TIME;

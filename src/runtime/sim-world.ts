@@ -68,6 +68,7 @@ export class SimWorld implements PipeWorld {
   readonly netRandom: SeededRandom;
   readonly loss: number;
   readonly bandwidthBytesPerMs: number | undefined;
+  wiretap: ((from: string, to: string, bytes: Uint8Array) => void) | undefined;
   // UNBOUNDED (all below): sized by the experiment (hosts, host pairs it cuts), not by peers.
   readonly hosts = new Map<string, HostRecord>();
   private readonly incarnations = new Map<string, number>();

@@ -55,12 +55,34 @@ export class Reader {
   bytes16(what = 'bytes16'): Uint8Array {
     return this.take(this.u16(what), what);
   }
+  /**
+   * u32 length, then that many bytes. `max` bounds the length before anything is taken, so a
+   * hostile length is WIRE_TOO_LARGE even when the buffer happens to hold that much.
+   */
+  bytes32(what = 'bytes32', max = 0xffff_ffff): Uint8Array {
+    const n = this.u32(what);
+    if (n > max) throw wireError('WIRE_TOO_LARGE', `${what}: ${n} bytes, at most ${max} allowed`);
+    return this.take(n, what);
+  }
   /** u8-length UTF-8 string; refuses control characters. */
   string8(what = 'string'): string {
     const raw = this.bytes8(what);
     const s = new TextDecoder('utf-8', { fatal: false }).decode(raw);
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(s) || s.includes('\ufffd')) throw wireError('WIRE_INVALID', `${what}: not printable UTF-8`);
+    return s;
+  }
+  /** u16-length UTF-8 string (strict decoding); refuses control characters. */
+  string16(what = 'string'): string {
+    const raw = this.bytes16(what);
+    let s: string;
+    try {
+      s = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw wireError('WIRE_INVALID', `${what}: not UTF-8`);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(s)) throw wireError('WIRE_INVALID', `${what}: not printable UTF-8`);
     return s;
   }
   rest(): Uint8Array {
@@ -106,8 +128,15 @@ export class Writer {
   bytes16(b: Uint8Array): this {
     return this.u16(b.length).push(b);
   }
+  /** u32 length, then the bytes. */
+  bytes32(b: Uint8Array): this {
+    return this.u32(b.length).push(b);
+  }
   string8(s: string): this {
     return this.bytes8(new TextEncoder().encode(s));
+  }
+  string16(s: string): this {
+    return this.bytes16(new TextEncoder().encode(s));
   }
   finish(): Uint8Array {
     const out = new Uint8Array(this.size);
