@@ -200,7 +200,7 @@ export type BoardStatements = ReturnType<typeof prepareStatements>;
 
 /**
  * §7.4 search, for `words` (bound as @match, already quoted) and `nfields` fields (@k0/@v0…);
- * also @now and @limit. The SQL depends only on that shape, never on what is searched. Both
+ * also @now, @limit and @beforeKey (paging: posts created before a time). The SQL depends only on that shape, never on what is searched. Both
  * shapes walk an index backwards in order_key (= created) order and stop at the limit: posts_fts
  * when there are words, else the first field's (key, value, post_key) index; other fields are
  * primary-key lookups.
@@ -220,7 +220,7 @@ export function searchSql(words: boolean, nfields: number): string {
     where.push('f.key = @k0', 'f.value = @v0');
     order = 'f.post_key DESC';
   }
-  where.push('p.expires > @now');
+  where.push('p.expires > @now', `${words ? 'f.rowid' : 'f.post_key'} < @beforeKey`);
   for (let i = words ? 0 : 1; i < nfields; i++) where.push(exists(i));
   return `SELECT ${POST_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`;
 }

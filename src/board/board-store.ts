@@ -63,6 +63,8 @@ export interface SearchQuery {
   /** 1 or more; capped at BOARD_LIMITS.maxSearchResults. */
   limit: number;
   now: number;
+  /** Only posts created before this time (ms), for paging through more than a page; 0: none. */
+  before?: number;
 }
 
 export interface PulledRecord {
@@ -222,7 +224,9 @@ export class BoardStore {
     }
     const limit = Math.min(positiveInt('limit', q.limit), BOARD_LIMITS.maxSearchResults);
     return this.read(() => {
-      const params: Record<string, unknown> = { now: q.now, limit };
+      // order_key = created·2^20 + n (schema): "created before q.before" is a key bound.
+      const beforeKey = q.before !== undefined && q.before > 0 ? BigInt(Math.floor(q.before)) << 20n : (1n << 63n) - 1n;
+      const params: Record<string, unknown> = { now: q.now, limit, beforeKey };
       if (q.words.length > 0) params.match = quoteFtsWords(q.words);
       q.fields.forEach((f, i) => {
         params[`k${i}`] = f.key;

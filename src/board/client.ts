@@ -143,11 +143,29 @@ export class BoardClient {
     return { postId: record.id, anonymousId: toHex(record.anonId), expires };
   }
 
-  async search(boardText: string, q: { query: string; fields?: BoardField[]; limit?: number }): Promise<BoardResult[]> {
+  async search(boardText: string, q: { query: string; fields?: BoardField[]; limit?: number; before?: number }): Promise<BoardResult[]> {
     const board = decodeBoardAddress(boardText);
-    const body = encodeSearchRequest({ query: q.query, fields: q.fields ?? [], limit: q.limit ?? BOARD_LIMITS.maxSearchResults });
+    const body = encodeSearchRequest({ query: q.query, fields: q.fields ?? [], limit: q.limit ?? BOARD_LIMITS.maxSearchResults, before: q.before ?? 0 });
     const entries = decodeSearchAnswer(await this.ok(board, BoardOp.SEARCH, body));
     return entries.map((e) => resultOf(checkEntry(e, this.now())));
+  }
+
+  /**
+   * Every match, newest first, a page (one request, one fresh route) at a time: each page asks for
+   * posts created before the oldest seen (+1 ms, so posts sharing that millisecond are not
+   * skipped; duplicates are dropped). Stops at `maxResults` or when a page brings nothing new.
+   */
+  async searchAll(boardText: string, q: { query: string; fields?: BoardField[] }, maxResults = 10_000): Promise<BoardResult[]> {
+    const seen = new Map<string, BoardResult>(); // BOUNDED(maxResults)
+    let before = 0;
+    while (seen.size < maxResults) {
+      const page = await this.search(boardText, { ...q, before });
+      let fresh = 0;
+      for (const r of page) if (!seen.has(r.postId)) (seen.set(r.postId, r), fresh++);
+      if (page.length < BOARD_LIMITS.maxSearchResults || fresh === 0) break;
+      before = Math.min(...page.map((r) => r.created)) + 1;
+    }
+    return [...seen.values()];
   }
 
   async get(boardText: string, postId: string): Promise<BoardResult> {

@@ -153,6 +153,8 @@ export interface SearchRequest {
   fields: BoardField[];
   /** 1..50 */
   limit: number;
+  /** Only posts created before this time (ms since the epoch); 0 or absent: no bound (paging). */
+  before?: number;
 }
 
 function checkLimit(limit: number, max: number, code: string): number {
@@ -163,7 +165,7 @@ function checkLimit(limit: number, max: number, code: string): number {
 export function encodeSearchRequest(s: SearchRequest): Uint8Array {
   const { fields } = checkSearchTerms(s.query, s.fields ?? []);
   checkLimit(s.limit, BOARD_LIMITS.maxSearchResults, 'BOARD_BAD_REQUEST');
-  return writeFields(new Writer().string16(s.query), fields).u8(s.limit).finish();
+  return writeFields(new Writer().string16(s.query), fields).u8(s.limit).u64(s.before ?? 0).finish();
 }
 
 /** BOARD_BAD_REQUEST (structure, limit), BOARD_BAD_QUERY, BOARD_BAD_FIELD. */
@@ -172,7 +174,8 @@ export function decodeSearchRequest(body: Uint8Array): SearchRequest & { words: 
     const query = readQuery(r);
     const fields = readFields(r);
     const { words } = checkSearchTerms(query, fields);
-    return { query, fields, words, limit: checkLimit(r.u8('limit'), BOARD_LIMITS.maxSearchResults, 'BOARD_BAD_REQUEST') };
+    const limit = checkLimit(r.u8('limit'), BOARD_LIMITS.maxSearchResults, 'BOARD_BAD_REQUEST');
+    return { query, fields, words, limit, before: r.u64('before') };
   });
 }
 

@@ -139,6 +139,11 @@ export class BoardReplica {
     };
   }
 
+  /** The database passes SQLite's integrity check, its foreign keys and FTS5's index check (O(size)). */
+  integrityCheck(): boolean {
+    return this.o.store.integrityCheck();
+  }
+
   private expire(): void {
     try {
       const gone = this.o.store.expire(this.o.runtime.clock.now());
@@ -203,7 +208,7 @@ export class BoardReplica {
       case BoardOp.SEARCH: {
         const q = decodeSearchRequest(body);
         this.counters.searches++;
-        const found = this.o.store.search({ words: q.words, fields: q.fields, limit: q.limit, now });
+        const found = this.o.store.search({ words: q.words, fields: q.fields, limit: q.limit, now, before: q.before });
         return encodeSearchAnswer(found.map(entryOf));
       }
       case BoardOp.GET: {

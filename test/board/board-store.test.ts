@@ -444,3 +444,23 @@ test('crash durability: every acknowledged post survives SIGKILL', withDir(async
   assert.ok(store.integrityCheck());
   store.close();
 }));
+
+test('`before` pages through matches: only posts created before it, newest first', withDir((dir) => {
+  const store = BoardStore.open(join(dir, 'b.sqlite'));
+  for (let i = 0; i < 120; i++) store.insertPost(post(`page item${i}`, { created: NOW + i * 10, fields: [{ key: 'kind', value: 'p' }] }));
+  for (const shape of [{ words: ['page'], fields: [] }, { words: [], fields: [{ key: 'kind', value: 'p' }] }]) {
+    const seen: string[] = [];
+    let before = 0;
+    for (let round = 0; round < 10; round++) {
+      const page = store.search({ ...shape, limit: 50, now: NOW, before });
+      seen.push(...texts(page));
+      if (page.length < 50) break;
+      before = Math.min(...page.map((p) => p.created));
+    }
+    assert.equal(seen.length, 120);
+    assert.equal(new Set(seen).size, 120);
+    assert.equal(seen[0], 'page item119');
+  }
+  assert.equal(store.search({ words: ['page'], fields: [], limit: 50, now: NOW, before: NOW + 5 }).length, 1);
+  store.close();
+}));

@@ -65,11 +65,12 @@ test('responses: ok and error round trip; error messages are cleaned and bounded
 
 test('SEARCH request and answer, entries checked by the searcher', () => {
   const req = m.encodeSearchRequest({ query: 'bike Kyoto', fields: [{ key: 'city', value: 'kyoto' }], limit: 20 });
-  assert.deepEqual(m.decodeSearchRequest(req), { query: 'bike Kyoto', fields: [{ key: 'city', value: 'kyoto' }], words: ['bike', 'Kyoto'], limit: 20 });
+  assert.deepEqual(m.decodeSearchRequest(req), { query: 'bike Kyoto', fields: [{ key: 'city', value: 'kyoto' }], words: ['bike', 'Kyoto'], limit: 20, before: 0 });
+  assert.equal(m.decodeSearchRequest(m.encodeSearchRequest({ query: 'x', fields: [], limit: 5, before: 1_700_000_000_000 })).before, 1_700_000_000_000);
   assert.throws(() => m.encodeSearchRequest({ query: '', fields: [], limit: 5 }), code('BOARD_BAD_QUERY'));
   assert.throws(() => m.encodeSearchRequest({ query: 'x', fields: [], limit: 51 }), code('BOARD_BAD_REQUEST'));
   const limit0 = Uint8Array.from(req);
-  limit0[limit0.length - 1] = 0;
+  limit0[limit0.length - 9] = 0; // limit is the byte before the 8-byte `before`
   assert.throws(() => m.decodeSearchRequest(limit0), code('BOARD_BAD_REQUEST'));
   const answer = m.encodeSearchAnswer([entry, entry]);
   const entries = m.decodeSearchAnswer(answer);
