@@ -20,12 +20,14 @@ export interface NodeSpec {
   dir: string;
   listen: string;
   peersFile: string;
+  /** More `tokumei node` flags (a board replica's --board, a trustee's --trustee …). */
+  extraArgs?: string[];
 }
 
 export function spawnNode(spec: NodeSpec, env: NodeJS.ProcessEnv): NodeProcess {
   // The node writes its own node.log; stderr is kept too for failures before logging starts.
   const errFd = openSync(join(spec.dir, 'stderr.log'), 'a', 0o600);
-  const child = spawn(process.execPath, [tokumeiBinPath(), 'node', '--dir', spec.dir, '--listen', spec.listen, '--peers', spec.peersFile], {
+  const child = spawn(process.execPath, [tokumeiBinPath(), 'node', '--dir', spec.dir, '--listen', spec.listen, '--peers', spec.peersFile, ...(spec.extraArgs ?? [])], {
     env,
     stdio: ['ignore', 'ignore', errFd],
   });

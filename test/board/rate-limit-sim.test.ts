@@ -1,0 +1,44 @@
+/**
+ * Per-route rate limits (docs/protocol.md §7.7): a member that floods the board is slowed at each
+ * replica's previous hops, gets BOARD_RATE_LIMITED, and the board stays consistent.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestnet } from '../../src/node/testnet.js';
+import { generateBoardKeys } from '../../src/board/board-keys.js';
+import { SeededRandom } from '../../src/runtime/prng.js';
+import { TokumeiError } from '../../src/errors.js';
+
+test('a flood of posts from one member is rate-limited per route; what was accepted is stored once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tokumei-board-rate-'));
+  const keys = generateBoardKeys(new SeededRandom(9, 'board'));
+  const replicas = [0, 5];
+  const net = await createTestnet(12, { runtime: 'sim', seed: 9, overlay: { minDegree: 3, maxDegree: 5 }, board: { keys, replicas, dir, config: { rate: 0.2, burst: 10, writeCost: 5 } } });
+  try {
+    assert.ok(await net.waitFor(() => net.nodes.every((x) => x.status().neighbours.length >= 3), 120_000));
+    assert.ok(await net.waitFor(() => replicas.every((r) => net.nodes[r]!.replica!.status().peers.length === 1), 180_000));
+    const flooder = net.nodes[8]!;
+    const outcomes: (string | 'ok')[] = [];
+    const posts = Array.from({ length: 40 }, (_, i) =>
+      flooder.board.post(keys.address, { text: `flood ${i}`, ttlSeconds: 600 }).then(
+        () => outcomes.push('ok'),
+        (e: unknown) => outcomes.push(e instanceof TokumeiError ? e.code : String(e)),
+      ),
+    );
+    assert.ok(await net.waitFor(() => outcomes.length === posts.length, 600_000), 'every post got an answer');
+    const accepted = outcomes.filter((o) => o === 'ok').length;
+    const limited = outcomes.filter((o) => o === 'BOARD_RATE_LIMITED').length;
+    assert.ok(limited > 0, `some posts were refused as rate-limited (${JSON.stringify(outcomes)})`);
+    assert.ok(accepted > 0, 'some got through');
+    const counters = replicas.map((r) => net.nodes[r]!.replica!.status().counters.rateLimited);
+    assert.ok(counters.reduce((a, b) => a + b, 0) >= limited);
+    // What was accepted reaches both replicas, once.
+    assert.ok(await net.waitFor(() => replicas.every((r) => net.nodes[r]!.replica!.status().stored.posts === accepted), 120_000), 'replicas agree');
+  } finally {
+    await net.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
