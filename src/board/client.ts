@@ -41,6 +41,8 @@ const CATCH_UP_TRIES = 2;
 const CATCH_UP_WAIT_MS = 6_000;
 /** Error codes after which a request is tried again on a fresh route. */
 const RETRY = new Set(['REQUEST_TIMEOUT', 'NO_ROUTE', 'CIRCUIT_GONE', 'MESSAGE_DEADLINE', 'SESSION_CLOSED']);
+/** Tries of one request on fresh routes, at most (see `call`). */
+const MAX_TRIES = 8;
 
 export interface BoardResult {
   postId: string;
@@ -102,17 +104,24 @@ export class BoardClient {
     return this.o.runtime.clock.now();
   }
 
-  /** One request on a fresh route; retried on a new route when the route failed. */
+  /**
+   * One request on a fresh route; retried on a new route when the route failed: up to `attempts`
+   * failures that cost a timeout, and up to MAX_TRIES tries in all (NO_ROUTE comes within seconds:
+   * the seeks found no route of ≥ 3 relays, as happens now and then in a small overlay).
+   */
   private async call(board: BoardAddress, op: BoardOpCode, body: Uint8Array): Promise<{ ok: true; body: Uint8Array } | { ok: false; code: string; message: string }> {
     const attempts = this.o.attempts ?? 3;
     let last: unknown;
-    for (let i = 0; i < attempts; i++) {
+    for (let i = 0, slow = 0; slow < attempts && i < MAX_TRIES; i++) {
       try {
-        const bytes = await this.o.router.request(board.routingAddress, encodeRequest(op, body), { timeoutMs: this.o.timeoutMs ?? 30_000 });
+        // No multicast fallback: a replica never answers a request that came by multicast (§7.6),
+        // so without a route the request fails at once (NO_ROUTE) and is tried on a fresh one.
+        const bytes = await this.o.router.request(board.routingAddress, encodeRequest(op, body), { timeoutMs: this.o.timeoutMs ?? 30_000, strategy: { multicastFallback: false } });
         return decodeResponse(bytes);
       } catch (e) {
         last = e;
         if (!(e instanceof TokumeiError) || !RETRY.has(e.code)) throw e;
+        if (e.code !== 'NO_ROUTE') slow++;
         this.o.logger.log('debug', 'board.retry', { op, reason: describeError(e) });
       }
     }
@@ -177,7 +186,12 @@ export class BoardClient {
     const board = decodeBoardAddress(boardText);
     const entry = checkEntry(decodeEntry(await this.ok(board, BoardOp.GET, encodeGetRequest(postId))), this.now());
     const reply = await createReply({ post: entry.post, text: r.text, answerAddress: r.answerAddress ?? '', now: this.now(), anonymityKey: this.o.identity.anonymityKey });
-    const res = await this.call(board, BoardOp.REPLY, reply.bytes);
+    let res = await this.call(board, BoardOp.REPLY, reply.bytes);
+    // The replica reached this time may not have the post yet (§7.6): ask again after a pull round.
+    for (let i = 0; !res.ok && res.code === 'BOARD_NO_SUCH_POST' && i < CATCH_UP_TRIES; i++) {
+      await new Promise<void>((resolve) => this.o.runtime.clock.setTimeout(resolve, CATCH_UP_WAIT_MS));
+      res = await this.call(board, BoardOp.REPLY, reply.bytes);
+    }
     if (!res.ok && res.code !== 'BOARD_DUPLICATE') throw new TokumeiError('refused', res.code, `the board refused the reply: ${res.message}`);
     return { replyId: res.ok ? decodeReplyAnswer(res.body) : reply.id };
   }

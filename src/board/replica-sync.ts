@@ -122,7 +122,7 @@ export class ReplicaSync {
 
   private async hello(): Promise<void> {
     try {
-      const bytes = await this.o.router.request(this.o.keys.public.routingAddress, encodeRequest(BoardOp.HELLO, this.announcement().bytes), { timeoutMs: this.o.config.requestTimeoutMs });
+      const bytes = await this.o.router.request(this.o.keys.public.routingAddress, encodeRequest(BoardOp.HELLO, this.announcement().bytes), { timeoutMs: this.o.config.requestTimeoutMs, strategy: { multicastFallback: false } }); // never answered by multicast (§7.6)
       const answer = decodeResponse(bytes);
       if (!answer.ok) throw new TokumeiError('refused', answer.code, answer.message);
       for (const a of decodeHelloAnswer(answer.body)) {

@@ -8,7 +8,7 @@ import { describeError, TokumeiError } from '../errors.js';
 import type { Logger, LogLevel } from '../log.js';
 import { loadCrl, saveCrlIfNewer } from '../identity/crl-store.js';
 import { parseCrl } from '../identity/crl.js';
-import { loadNodeIdentity } from '../identity/node-store.js';
+import { loadNodeIdentity, NODE_FILES } from '../identity/node-store.js';
 import type { RevocationList } from '../identity/types.js';
 import { TokumeiNode } from '../node/node.js';
 import { parseAddress } from '../overlay/address.js';
@@ -17,7 +17,10 @@ import { createRealRuntime } from '../runtime/real-runtime.js';
 import { controlRoutes, type ControlApi } from '../control/control-api.js';
 import { removeControlFile, writeControlFile } from '../control/control-file.js';
 import { startControlServer } from '../control/control-server.js';
+import { dashboardUrl, loadDashboardSite, type DashboardSite } from '../control/dashboard-site.js';
 import { routingControl } from '../control/routing-control.js';
+import { boardControl } from '../control/board-control.js';
+import { healthControl } from '../control/health-control.js';
 import { DEFAULT_CONTROL_ADDRESS, parseControlAddress } from '../control/loopback.js';
 import { oneOf, optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
@@ -26,7 +29,14 @@ import { requireNodeDir } from './dir-checks.js';
 import { openNodeLog } from './node-log.js';
 import { getPassphrase } from './passphrase.js';
 import { usageError } from './usage-error.js';
+import { BOARD_CLIENT_STATE, checkBoardDir, unlockReplica } from './board-setup.js';
+import { checkAuthorityDir, parseTrusteeOption, unlockAuthoritySetup, unlockTrusteeSetup } from './opening-setup.js';
+import { boardOption } from './board-args.js';
+import { openingControl, trusteeControl } from '../control/trustee-control.js';
+import { join } from 'node:path';
 
+/** NODEDIR/health: the health application's encrypted profile (docs/protocol.md §8.6). */
+const HEALTH_DIR = 'health';
 /** Past this, a stuck shutdown is abandoned and the process exits with 1. */
 const STOP_TIMEOUT_MS = 10_000;
 /** After a stop, how long the process may take to drain before it is made to exit. */
@@ -40,6 +50,11 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     peers: { type: 'string' },
     control: { type: 'string' },
     'log-level': { type: 'string' },
+    board: { type: 'string' },
+    trustee: { type: 'string' },
+    'trustee-board': { type: 'string', multiple: true },
+    authority: { type: 'string' },
+    community: { type: 'string' },
   });
   if (values.help) {
     io.out(helpText(cmd));
@@ -48,15 +63,33 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const dir = requireString(values, 'dir', cmd);
   const listenText = requireString(values, 'listen', cmd);
   const peersFile = requireString(values, 'peers', cmd);
+  const boardDir = values.board === undefined ? undefined : requireString(values, 'board', cmd);
   const level = oneOf<LogLevel>(values, 'log-level', cmd, ['debug', 'info', 'warn', 'error'], 'info');
   const listen = parseListen(listenText);
   const controlText = optionalString(values, 'control');
   const control = controlText === undefined ? DEFAULT_CONTROL_ADDRESS : parseControl(controlText);
   const peers = parsePreferenceFile(await readPreferenceFile(peersFile));
   requireNodeDir(dir);
+  if (boardDir !== undefined) await checkBoardDir(boardDir);
+  // Emergency openings (docs/protocol.md §2.8): a trustee's or an authority's role.
+  const trusteeOption = values.trustee === undefined ? undefined : parseTrusteeOption(requireString(values, 'trustee', cmd), cmd);
+  if (values['trustee-board'] !== undefined && !trusteeOption) throw usageError('--trustee-board needs --trustee', cmd);
+  const trusteeBoards = trusteeOption ? await trusteeBoardOptions(values['trustee-board'], boardDir, cmd) : [];
+  const authorityDir = values.authority === undefined ? undefined : requireString(values, 'authority', cmd);
+  const communityDir = optionalString(values, 'community') ?? trusteeOption?.caDir;
+  if (authorityDir !== undefined) {
+    if (communityDir === undefined) throw usageError('--authority needs --community CADIR (the community\'s ca.pem, community.json and escrow/)', cmd);
+    await checkAuthorityDir(authorityDir);
+  }
 
   const passphrase = await getPassphrase(io, { what: `keystore in ${dir}` });
   const identity = await loadNodeIdentity(dir, passphrase);
+  // The health application confirms a letter of intent's passphrase against the keystore (§8.5).
+  const keystoreText = await readFile(join(dir, NODE_FILES.keystore), 'utf8');
+  // A replica of the board too: its keystore has its own passphrase (board-setup.ts).
+  const board = boardDir === undefined ? undefined : await unlockReplica(io, dir, boardDir);
+  const trustee = trusteeOption === undefined ? undefined : await unlockTrusteeSetup(io, trusteeOption, identity.caPem, trusteeBoards);
+  const authority = authorityDir === undefined ? undefined : await unlockAuthoritySetup(io, authorityDir, communityDir!, identity.caPem);
   const crl = await loadCrl(dir);
 
   const log = openNodeLog(dir, level, io.err);
@@ -75,10 +108,14 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     })());
 
   try {
-    node = await TokumeiNode.start({ runtime: createRealRuntime(), identity, listen, peers, crl, logger, onCrl: persistCrl });
+    node = await TokumeiNode.start({ runtime: createRealRuntime(), identity, listen, peers, crl, logger, onCrl: persistCrl, board, boardStatePath: join(dir, BOARD_CLIENT_STATE), healthDir: join(dir, HEALTH_DIR), keystoreText, trustee, authority });
     const running = node;
     const api: ControlApi = {
       ...routingControl(running.router),
+      board: boardControl(running),
+      health: healthControl(running.health),
+      trustee: running.trustee ? trusteeControl(running.trustee) : undefined,
+      opening: running.authority ? openingControl(running.authority) : undefined,
       status: () => running.status(),
       async installCrl(pem) {
         const parsed = parseCrl(pem, identity.caPem);
@@ -87,9 +124,11 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
         return { installed, crlNumber: running.status().crlNumber };
       },
     };
-    controlServer = await startControlServer({ listen: control, router: controlRoutes(api), logger });
-    await writeControlFile(dir, { url: controlServer.url, token: controlServer.token, pid: process.pid, nodeId: running.id, address: running.address });
-    logger.log('info', 'node.ready', { id: running.id, address: running.address, control: controlServer.url, peers: peers.length });
+    controlServer = await startControlServer({ listen: control, router: controlRoutes(api), site: dashboardSite(logger), logger });
+    // The token rides in the URL's fragment; node.log is 0600 like control.json.
+    const dashboard = dashboardUrl(controlServer.url, controlServer.token);
+    await writeControlFile(dir, { url: controlServer.url, token: controlServer.token, pid: process.pid, nodeId: running.id, address: running.address, dashboardUrl: dashboard });
+    logger.log('info', 'node.ready', { id: running.id, address: running.address, control: controlServer.url, dashboard, peers: peers.length });
 
     const signal = await waitForSignal(logger);
     logger.log('info', 'node.stopping', { signal });
@@ -105,6 +144,24 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     log.close();
   }
+}
+
+/** The dashboard's files; a node without them (a stripped install) still runs, API only. */
+function dashboardSite(logger: Logger): DashboardSite | undefined {
+  try {
+    return loadDashboardSite();
+  } catch (e) {
+    logger.log('warn', 'dashboard.unavailable', { error: describeError(e) });
+    return undefined;
+  }
+}
+
+/** `--trustee-board` (repeatable: tkb1 addresses or BOARDDIRs), and the replica's own board. */
+async function trusteeBoardOptions(raw: unknown, replicaBoardDir: string | undefined, cmd: string): Promise<string[]> {
+  const list = raw === undefined ? [] : Array.isArray(raw) ? (raw as string[]) : [raw as string];
+  const boards = await Promise.all(list.map((b) => boardOption({ board: b }, cmd)));
+  if (replicaBoardDir !== undefined && list.length === 0) boards.push(await boardOption({ board: replicaBoardDir }, cmd));
+  return [...new Set(boards)];
 }
 
 /** `--listen` is a node address, except that port 0 (any free port) is allowed here. */

@@ -1,6 +1,7 @@
 /**
  * `tokumei reply`: answers a message in the running node's inbox — along the circuit it came on,
  * or through the reply route it carried. The node never learns who the sender is.
+ * `tokumei reply --board …` answers a board post instead.
  */
 import { ControlClient } from '../control/control-client.js';
 import { parseCommandArgs, requireString } from './args.js';
@@ -10,6 +11,8 @@ import { checkMessageId } from './inbox-command.js';
 import { messageSource, readMessage } from './message-input.js';
 
 export async function replyCommand(argv: string[], io: CliIo): Promise<number> {
+  // With --board it answers a board post instead (board-member-commands.ts).
+  if (argv.some((a) => a === '--board' || a.startsWith('--board='))) return (await import('./board-member-commands.js')).boardReplyCommand(argv, io);
   const cmd = 'reply';
   const { values } = parseCommandArgs(cmd, argv, { dir: { type: 'string' }, 'to-message': { type: 'string' }, file: { type: 'string' }, text: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) {

@@ -7,6 +7,9 @@ import { readBody } from './read-body.js';
 import { ControlHttpError } from './http-error.js';
 import { Router } from './router.js';
 import { addRoutingRoutes, type RoutingControl } from './routing-api.js';
+import { addBoardRoutes, type BoardControl } from './board-api.js';
+import { addHealthRoutes, type HealthControl } from './health-api.js';
+import { addOpeningRoutes, type OpeningControl, type TrusteeControl } from './trustee-api.js';
 
 /** A CRL is a few KiB per thousand revocations; 1 MiB is far beyond any real community's list. */
 export const MAX_CRL_BODY_BYTES = 1024 * 1024;
@@ -22,6 +25,14 @@ export interface ControlApi extends RoutingControl {
   status(): NodeStatus;
   /** Parses and verifies a PEM CRL (throws a TokumeiError if it is bad), then installs it if newer. */
   installCrl(pem: string): Promise<CrlInstallResult> | CrlInstallResult;
+  /** The bulletin board (docs/protocol.md §7): its routes exist only when this is given. */
+  board?: BoardControl;
+  /** The health application (docs/protocol.md §8): its routes exist only when this is given. */
+  health?: HealthControl;
+  /** An opening trustee's endpoints (docs/protocol.md §2.8): only when the node is a trustee. */
+  trustee?: TrusteeControl;
+  /** An opening authority's endpoints (docs/protocol.md §2.8): only when the node is an authority. */
+  opening?: OpeningControl;
 }
 
 export function controlRoutes(api: ControlApi): Router {
@@ -35,5 +46,9 @@ export function controlRoutes(api: ControlApi): Router {
       }
       return { status: 200, body: await api.installCrl(pem) };
     });
-  return addRoutingRoutes(router, api);
+  addRoutingRoutes(router, api);
+  if (api.board) addBoardRoutes(router, api.board);
+  if (api.health) addHealthRoutes(router, api.health);
+  if (api.trustee || api.opening) addOpeningRoutes(router, { trustee: api.trustee, opening: api.opening });
+  return router;
 }

@@ -17,6 +17,8 @@ export interface ControlInfo {
   /** The node's id and listening address, for tools that want them without a request. */
   nodeId: string;
   address: string;
+  /** The dashboard, token in the fragment (`http://127.0.0.1:PORT/#token=…`): open it in a browser. */
+  dashboardUrl?: string;
 }
 
 export function controlFilePath(nodeDir: string): string {
@@ -58,7 +60,9 @@ export async function readControlFile(nodeDir: string): Promise<ControlInfo> {
   if (typeof o?.url !== 'string' || typeof o.token !== 'string' || !/^http:\/\//.test(o.url)) {
     throw new TokumeiError('bad-input', 'CONTROL_FILE_INVALID', `${path} lacks a control url or token`);
   }
-  return { url: o.url, token: o.token, pid: Number(o.pid) || 0, nodeId: String(o.nodeId ?? ''), address: String(o.address ?? '') };
+  const found: ControlInfo = { url: o.url, token: o.token, pid: Number(o.pid) || 0, nodeId: String(o.nodeId ?? ''), address: String(o.address ?? '') };
+  if (typeof o.dashboardUrl === 'string') found.dashboardUrl = o.dashboardUrl;
+  return found;
 }
 
 export async function removeControlFile(nodeDir: string): Promise<void> {

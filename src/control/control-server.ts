@@ -1,6 +1,7 @@
 /**
  * The node's control API (DESIGN §9): node:http on loopback, every request authenticated with the
- * bearer token from NODEDIR/control.json. Responses are JSON (one message's bytes excepted);
+ * bearer token from NODEDIR/control.json — except the dashboard's static files (dashboard-site.ts),
+ * which hold no data. Responses are JSON (one message's bytes excepted);
  * errors are `{"error": {"code", "message"}}` with 400 / 401 / 404 / 405 / 409 / 413 / 500 / 502 /
  * 503 / 504.
  *
@@ -15,6 +16,7 @@ import { silentLogger } from '../log.js';
 import { ControlHttpError, statusForKind } from './http-error.js';
 import { isLoopbackHost, type ControlAddress } from './loopback.js';
 import type { Reply, Router } from './router.js';
+import type { PublicSite } from './dashboard-site.js';
 import { bearerMatches, newControlToken } from './token.js';
 
 /** BOUNDED: a local tool or a browser tab or two, never more. */
@@ -25,6 +27,8 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export interface ControlServerOptions {
   listen: ControlAddress;
   router: Router;
+  /** Token-free static files (the dashboard, dashboard-site.ts); every other path needs the token. */
+  site?: PublicSite;
   /** Generated when absent. */
   token?: string;
   logger?: Logger;
@@ -47,7 +51,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // The timeouts are enforced by a periodic sweep; check often enough that they mean what they say.
   const server = createServer({ connectionsCheckingInterval: Math.min(1_000, Math.max(50, requestTimeout / 4)) }, (req, res) => {
-    void handle(req, res, options.router, token, logger);
+    void handle(req, res, options.router, token, logger, options.site);
   });
   server.maxConnections = MAX_CONNECTIONS;
   server.headersTimeout = Math.ceil(requestTimeout / 3);
@@ -70,9 +74,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, router: Router, token: string, logger: Logger): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, router: Router, token: string, logger: Logger, site?: PublicSite): Promise<void> {
   let reply: Reply;
   try {
+    // The dashboard's files hold no data: served without the token, matched on the raw path.
+    const file = site ? await site.serve(req.method ?? 'GET', req.url ?? '/') : undefined;
+    if (file) return send(req, res, file);
     const url = new URL(req.url ?? '/', 'http://control.invalid');
     // Authenticate before routing so that an unauthenticated caller learns nothing, not even which paths exist.
     if (!bearerMatches(req.headers.authorization, token)) {

@@ -32,7 +32,7 @@ const SALT_LENGTH = 32;
 /** A keystore holds a few keys; a large file is not ours. */
 const MAX_FILE_CHARS = 64 * 1024;
 
-export type KeystoreKind = 'member' | 'ca' | 'trustee' | 'board';
+export type KeystoreKind = 'member' | 'ca' | 'trustee' | 'board' | 'authority';
 export type KeystoreSecrets = Record<string, string>;
 
 export interface KeystoreOptions {

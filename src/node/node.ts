@@ -16,6 +16,14 @@ import type { BoardKeys } from '../board/board-keys.js';
 import { BoardStore } from '../board/board-store.js';
 import { BoardReplica, type ReplicaConfig } from '../board/replica.js';
 import { BoardClient } from '../board/client.js';
+import { HealthNode } from '../health/health-node.js';
+import { TrusteeService, type TrusteeServiceOptions } from '../trustees/trustee-service.js';
+import { OpeningService, type OpeningServiceOptions } from '../trustees/opening-service.js';
+
+/** What a trustee's node needs to take part in openings (docs/protocol.md §2.8). */
+export type TrusteeSetup = Omit<TrusteeServiceOptions, 'router' | 'board' | 'runtime' | 'logger'>;
+/** What an authority's node needs to run openings (docs/protocol.md §2.8). */
+export type AuthoritySetup = Omit<OpeningServiceOptions, 'router' | 'board' | 'runtime' | 'logger'>;
 
 export interface NodeOptions {
   runtime: Runtime;
@@ -37,6 +45,14 @@ export interface NodeOptions {
   board?: { keys: BoardKeys; databasePath: string; config?: Partial<ReplicaConfig> };
   /** Where the board client keeps the ids of this member's own posts (in memory if absent). */
   boardStatePath?: string;
+  /** NODEDIR/health: the health application's encrypted profile (in memory if absent). */
+  healthDir?: string;
+  /** The member keystore's text: signing a health letter of intent checks the passphrase against it. */
+  keystoreText?: string;
+  /** Act as an opening trustee: list requests on the board, approve on demand, countersign. */
+  trustee?: TrusteeSetup;
+  /** Act as an opening authority: request openings and run them. */
+  authority?: AuthoritySetup;
 }
 
 /** BOUNDED: refusals kept for status. */
@@ -63,12 +79,19 @@ export class TokumeiNode {
     this.crl = options.crl;
     this.router = new Router({ runtime: options.runtime, identity: options.identity, overlay, logger, startedAt, config: options.routing });
     this.board = new BoardClient({ router: this.router, runtime: options.runtime, identity: options.identity, logger, statePath: options.boardStatePath });
+    this.health = new HealthNode({ router: this.router, board: this.board, runtime: options.runtime, identity: options.identity, logger, dataDir: options.healthDir, keystoreText: options.keystoreText, crl: () => this.crl });
   }
 
   /** The routing layer: one-time addresses, sending, inbox and replies. */
   readonly router: Router;
   /** This member's side of bulletin boards: post, search, reply, replies, reservations. */
   readonly board: BoardClient;
+  /** The health application (docs/protocol.md §8): member, intermediary and clinic. */
+  readonly health: HealthNode;
+  /** This node's trustee role in emergency openings, if it has one. */
+  trustee: TrusteeService | undefined;
+  /** This node's authority role in emergency openings, if it has one. */
+  authority: OpeningService | undefined;
   /** The board replica this node runs, if any. */
   replica: BoardReplica | undefined;
   private boardStore: BoardStore | undefined;
@@ -115,10 +138,26 @@ export class TokumeiNode {
         throw e;
       }
     }
+    if (options.trustee) node.enableTrustee(options.trustee);
+    if (options.authority) node.enableAuthority(options.authority);
     overlay.start();
     for (const conn of early) overlay.accept(conn);
     node.replica?.start();
     return node;
+  }
+
+  /** Gives this node a trustee's role (also for tests on a testnet's running nodes). */
+  enableTrustee(setup: TrusteeSetup): TrusteeService {
+    if (this.trustee) throw new TokumeiError('bad-input', 'NODE_ROLE_TAKEN', 'this node is already a trustee');
+    this.trustee = new TrusteeService({ ...setup, router: this.router, board: this.board, runtime: this.options.runtime, logger: this.logger });
+    return this.trustee;
+  }
+
+  /** Gives this node an authority's role (also for tests on a testnet's running nodes). */
+  enableAuthority(setup: AuthoritySetup): OpeningService {
+    if (this.authority) throw new TokumeiError('bad-input', 'NODE_ROLE_TAKEN', 'this node is already an authority');
+    this.authority = new OpeningService({ ...setup, router: this.router, board: this.board, runtime: this.options.runtime, logger: this.logger });
+    return this.authority;
   }
 
   /** Adopts `crl` if it is newer than the one in force, spreads it, and drops revoked links. */
@@ -184,6 +223,8 @@ export class TokumeiNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.trustee?.stop();
+    this.authority?.stop();
     this.replica?.stop();
     this.router.stop();
     this.boardStore?.close();

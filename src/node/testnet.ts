@@ -14,6 +14,8 @@ import type { LinkConfig } from '../link/link.js';
 import type { OverlayConfig } from '../overlay/overlay.js';
 import type { RoutingConfig } from '../routing/routing-config.js';
 import { TokumeiNode } from './node.js';
+import { sealKeystore } from '../identity/keystore.js';
+import { memberSecrets } from '../identity/member.js';
 import { join } from 'node:path';
 import type { BoardKeys } from '../board/board-keys.js';
 import type { ReplicaConfig } from '../board/replica.js';
@@ -42,6 +44,11 @@ export interface TestnetOptions {
   board?: { keys: BoardKeys; replicas: number[]; dir: string; config?: Partial<ReplicaConfig> };
   /** Escrow each member's anonymity key with the trustees (off by default, see below). */
   escrow?: boolean;
+  /**
+   * Seal each node's member keystore under this passphrase (cheap scrypt: a test aid) and give its
+   * text to the node, so its health application can sign letters of intent (docs/protocol.md §8.5).
+   */
+  keystorePassphrase?: string;
   logger?: Logger;
 }
 
@@ -107,6 +114,7 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       link: options.link,
       routing: options.routing,
       board: options.board?.replicas.includes(i) ? { keys: options.board.keys, databasePath: join(options.board.dir, `replica-${i}.sqlite`), config: options.board.config } : undefined,
+      keystoreText: options.keystorePassphrase === undefined ? undefined : await sealKeystore('member', memberSecrets(id), options.keystorePassphrase, { kdf: { logN: 10 } }),
     });
     return { node, identity: id, host };
   };

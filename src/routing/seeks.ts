@@ -71,10 +71,13 @@ export class Seeks {
     const seen = this.remember(key, now);
     const own = ctx.addressFor(seek.tag);
     if (own) {
-      if (seen.answered >= ctx.config.answersPerSeek) return;
-      seen.answered++;
-      this.answer(n, seek, own.privateKey);
-      return;
+      if (seen.answered < ctx.config.answersPerSeek) {
+        seen.answered++;
+        this.answer(n, seek, own.privateKey);
+      }
+      // A board replica (anycast, §7) forwards too, as a relay would: a seek that meets a replica
+      // after one or two hops then still finds routes of ≥ 3 relays to another replica.
+      if (!own.anycast) return;
     }
     if (seek.ttl === 0 || seen.copies >= ctx.config.seekCopyCap) {
       ctx.counters.seeksDropped++;
