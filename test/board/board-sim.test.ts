@@ -11,19 +11,8 @@ import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
 import { createMemoryLogger } from '../../src/log.js';
 import { SeededRandom } from '../../src/runtime/prng.js';
+import { settle } from '../helpers/settle.js';
 
-async function settle<T>(net: Testnet, p: Promise<T>, timeoutMs = 300_000): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  assert.ok(await net.waitFor(() => done, timeoutMs), 'operation did not finish in virtual time');
-  if (error) throw error;
-  return value as T;
-}
 
 function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
   return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(Buffer.from(needle));

@@ -6,20 +6,9 @@ import { join } from 'node:path';
 import { generateBoardKeys, type BoardKeys } from '../../src/board/board-keys.js';
 import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import { SeededRandom } from '../../src/runtime/prng.js';
+export { settle } from '../helpers/settle.js';
+import { settle } from '../helpers/settle.js';
 
-/** Waits, in virtual time, for `p` to settle (as test/board/board-sim.test.ts does). */
-export async function settle<T>(net: Testnet, p: Promise<T>, timeoutMs = 300_000): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  assert.ok(await net.waitFor(() => done, timeoutMs), 'operation did not finish in virtual time');
-  if (error) throw error;
-  return value as T;
-}
 
 export interface BoardNet {
   net: Testnet;

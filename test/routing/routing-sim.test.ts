@@ -3,22 +3,10 @@ import assert from 'node:assert/strict';
 import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import type { TokumeiNode } from '../../src/node/node.js';
 import type { SendOutcome } from '../../src/routing/conversation.js';
+import { settle } from '../helpers/settle.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Runs the simulation until `p` settles (or virtual `timeoutMs` passes). */
-async function settle<T>(net: Testnet, p: Promise<T>, timeoutMs = 120_000): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  assert.ok(await net.waitFor(() => done, timeoutMs), 'operation did not finish in virtual time');
-  if (error) throw error;
-  return value as T;
-}
 
 async function network(n: number, seed: number, routing = {}): Promise<Testnet> {
   const net = await createTestnet(n, { runtime: 'sim', seed, overlay: { minDegree: 5, maxDegree: 7 }, routing });

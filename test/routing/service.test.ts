@@ -4,22 +4,11 @@ import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import { generateX25519 } from '../../src/crypto/x25519.js';
 import { createAnonymousId } from '../../src/routing/anonymous-id.js';
 import { randomScalar } from '../../src/crypto/ristretto.js';
+import { settle } from '../helpers/settle.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-async function settle<T>(net: Testnet, p: Promise<T>, timeoutMs = 120_000): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  assert.ok(await net.waitFor(() => done, timeoutMs), 'operation did not finish in virtual time');
-  if (error) throw error;
-  return value as T;
-}
 
 test('an anycast service address: any replica answers a request, a replica asking reaches another', async () => {
   const net = await createTestnet(24, { runtime: 'sim', seed: 7, overlay: { minDegree: 4, maxDegree: 6 } });

@@ -40,6 +40,7 @@ import { encodeOpeningNotice, NOTICE_KIND } from '../../src/trustees/opening-not
 import { decodeOpeningRequest } from '../../src/trustees/opening-request.js';
 import { combineOpening } from '../../src/trustees/opening-combiner.js';
 import { TokumeiError } from '../../src/errors.js';
+import { settle } from '../helpers/settle.js';
 
 const TRUSTEE_NODES = [2, 3, 4];
 const AUTHORITY_NODE = 5;
@@ -47,18 +48,6 @@ const POSTER_NODE = 9;
 const REPLICAS = [0, 7];
 const NODES = 14;
 
-async function settle<T>(net: Testnet, p: Promise<T>, timeoutMs = 300_000): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  assert.ok(await net.waitFor(() => done, timeoutMs), 'operation did not finish in virtual time');
-  if (error) throw error;
-  return value as T;
-}
 
 /** Every spelling of a secret scalar we look for: ±k, LE and BE, as bytes and as text. */
 function needles(k: Uint8Array): { bytes: Buffer[]; texts: Buffer[] } {
