@@ -225,7 +225,8 @@ export class OpeningService {
       postId: o.postId,
       status: o.status,
       stage: o.stage,
-      approvals: [...o.held.keys()].filter((i) => !o.excluded.has(i)).length,
+      // Once opened the approvals are dropped: the count is then the trustees who approved.
+      approvals: opened && o.trustees ? o.trustees.length : [...o.held.keys()].filter((i) => !o.excluded.has(i)).length,
       threshold: this.o.community.threshold,
       ...(opened ? { result: o.result ?? null, auditPostId: o.auditPostId, trustees: o.trustees } : {}),
       rejected: [...o.rejected],
