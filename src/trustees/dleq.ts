@@ -11,7 +11,6 @@
  *
  * `ctx` binds the proof to one request, trustee and member, so it cannot be replayed elsewhere.
  */
-import { createHash } from 'node:crypto';
 import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../crypto/bytes.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
 import {
@@ -20,6 +19,7 @@ import {
   decodeScalar,
   encodePoint,
   encodeScalar,
+  hashToScalar,
   IDENTITY_POINT,
   modL,
   mulPoint,
@@ -33,16 +33,6 @@ const NONCE_LABEL = utf8('tokumei-dleq/1 nonce');
 const MAX_CONTEXT = 0xffff;
 const G_BYTES = encodePoint(BASE_POINT);
 
-/** SHA-512 of the parts as a 512-bit little-endian integer, reduced mod ℓ (as RFC 8032 §5.1.6 does). */
-function hashToScalar(...parts: Uint8Array[]): bigint {
-  const h = createHash('sha512');
-  for (const p of parts) h.update(p);
-  const d = h.digest();
-  let x = 0n;
-  for (let i = 63; i >= 0; i--) x = (x << 8n) | BigInt(d[i]!);
-  d.fill(0);
-  return modL(x);
-}
 
 function u16(n: number): Uint8Array {
   return new Uint8Array([n >> 8, n & 0xff]);
