@@ -52,15 +52,15 @@ export class DemoScenario {
     const d = this.demo;
     const board = d.boardAddress;
     const layout = demoLayout();
-    await this.step('overlay', async () => {
-      await this.until(async () => {
+    await this.step('overlay', () =>
+      this.until(async () => {
         const degrees = await Promise.all(d.nodes.map(async (n) => (await (await d.client(n.label)).status()).neighbours.length));
         return Math.min(...degrees) >= 2 ? `${d.nodes.length} nodes, degree ${Math.min(...degrees)}–${Math.max(...degrees)}` : undefined;
-      });
-    });
+      }),
+    );
     await this.step('board replicas', async () => {
       const replicas = layout.filter((n) => n.role === 'replica').map((n) => n.label);
-      await this.until(async () => {
+      return this.until(async () => {
         const peers = await Promise.all(replicas.map(async (r) => ((await (await d.client(r)).call<{ peers: unknown[] }>('GET', '/api/board/status')).peers ?? []).length));
         return peers.every((p) => p >= replicas.length - 1) ? `${replicas.length} replicas in step` : undefined;
       });
