@@ -223,8 +223,7 @@ export class BoardClient {
     this.o.router.serve(address, (req) => this.onNotification(board, boardText, req.bytes));
     try {
       const stored = decodeStoredAnswer(await this.ok(board, BoardOp.RESERVE, record.bytes));
-      const timer = this.o.runtime.clock.setTimeout(() => this.o.router.unserve(address), Math.max(0, stored.expires - this.now()));
-      void timer;
+      this.o.runtime.clock.setTimeout(() => this.o.router.unserve(address), Math.max(0, stored.expires - this.now()));
       return { reservationId: stored.id, expires: stored.expires };
     } catch (e) {
       this.o.router.unserve(address);

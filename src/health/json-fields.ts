@@ -8,7 +8,9 @@
 import { TokumeiError, type ErrorKind } from '../errors.js';
 import { utf8 } from '../crypto/bytes.js';
 
-export type Fail = (message: string) => never;
+import { hexField, intField, type Fail } from '../wire/json-fields.js';
+
+export { hexField, intField, type Fail };
 
 /** A failure function: `TokumeiError(kind, code, "<what>: <message>")`. */
 export function failWith(kind: ErrorKind, code: string, what: string): Fail {
@@ -109,15 +111,6 @@ export function attributeField(v: unknown, what: string, fail: Fail): string {
   return v;
 }
 
-export function hexField(v: unknown, bytes: number, what: string, fail: Fail): string {
-  if (typeof v !== 'string' || v.length !== bytes * 2 || !/^[0-9a-f]*$/.test(v)) fail(`${what} must be ${bytes} bytes of lower-case hex`);
-  return v;
-}
-
-export function intField(v: unknown, min: number, max: number, what: string, fail: Fail): number {
-  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) fail(`${what} must be an integer in ${min}..${max}`);
-  return v as number;
-}
 
 /** Milliseconds since the epoch, 0 .. year 9999. */
 export const MAX_TIME_MS = 253_402_300_799_999;

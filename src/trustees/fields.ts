@@ -6,7 +6,9 @@
 import { TokumeiError } from '../errors.js';
 import { utf8 } from '../crypto/bytes.js';
 
-export type Fail = (message: string) => never;
+import { hexField, intField, type Fail } from '../wire/json-fields.js';
+
+export { hexField, intField, type Fail };
 
 /** A failure function that throws `TokumeiError('bad-input', code, "<what>: <message>")`. */
 export function failWith(code: string, what: string): Fail {
@@ -41,15 +43,6 @@ export function checkCanonical(input: unknown, canonical: string, fail: Fail): v
   if (typeof input === 'string' && input !== canonical) fail('not in canonical form');
 }
 
-export function hexField(v: unknown, bytes: number, what: string, fail: Fail): string {
-  if (typeof v !== 'string' || v.length !== bytes * 2 || !/^[0-9a-f]*$/.test(v)) fail(`${what} must be ${bytes} bytes of lower-case hex`);
-  return v;
-}
-
-export function intField(v: unknown, min: number, max: number, what: string, fail: Fail): number {
-  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) fail(`${what} must be an integer in ${min}..${max}`);
-  return v as number;
-}
 
 /** Member serials as escrow records and the passport office write them (§2.1, §2.5). */
 export const SERIAL_PATTERN = /^[0-9a-f]{2,40}$/;
