@@ -7,8 +7,10 @@
  * Prints ops/s and the ratio. Run: `npm run bench` (after a build).
  */
 import { randomBytes, generateKeyPairSync, diffieHellman, createCipheriv, createDecipheriv } from 'node:crypto';
-import { buildOnion, peelOnion, ReplayCache, deriveHopKeys } from '../src/routing/sphinx.js';
-import { OnionProxyCrypto, RelayHopCrypto, encodeRelayBody, RelayCommand } from '../src/routing/relay-crypto.js';
+import { buildOnion, peelOnion, deriveHopKeys } from '../src/routing/sphinx.js';
+import { ReplayCache } from '../src/routing/replay-cache.js';
+import { OnionProxyCrypto, RelayHopCrypto } from '../src/routing/relay-crypto.js';
+import { encodeRelayBody, RelayCommand } from '../src/routing/relay-body.js';
 import { generateX25519 } from '../src/crypto/x25519.js';
 
 function rate(label: string, ms: number, fn: () => void): number {

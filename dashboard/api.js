@@ -2,6 +2,10 @@
 // (#token=…, which the browser never sends to the server), is kept in sessionStorage for this tab,
 // and goes out as `Authorization: Bearer`. The fragment is then removed from the address bar.
 
+/** @typedef {import('tokumei-control-routes').GetRoutes} GetRoutes */
+/** @typedef {import('tokumei-control-routes').PostRoutes} PostRoutes */
+/** @typedef {{ timeoutMs?: number, signal?: AbortSignal }} CallOptions */
+
 const TOKEN_KEY = 'tokumei.token';
 
 /** Reads #token=… (and #board=…, #study=…) once, remembers the token, and clears the fragment. */
@@ -34,6 +38,11 @@ export class ApiError extends Error {
 /**
  * One API call. `body` (an object) is sent as JSON. Resolves to the parsed JSON answer; rejects
  * with an ApiError carrying the server's {code, message} (or a NETWORK / TIMEOUT code).
+ * @param {'GET' | 'POST'} method
+ * @param {string} path
+ * @param {object} [body]
+ * @param {CallOptions} [options]
+ * @returns {Promise<any>}
  */
 export async function api(method, path, body, { timeoutMs = 180_000, signal } = {}) {
   const headers = { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ''}` };
@@ -66,13 +75,36 @@ export async function api(method, path, body, { timeoutMs = 180_000, signal } = 
   return json;
 }
 
+/**
+ * A GET of one route, its answer typed as the control API declares it (src/services/control-routes.ts).
+ * @template {keyof GetRoutes} P
+ * @param {P} path
+ * @param {CallOptions} [opts]
+ * @returns {Promise<GetRoutes[P]>}
+ */
 export const get = (path, opts) => api('GET', path, undefined, opts);
+
+/**
+ * A POST of one route: its body and its answer typed as the control API declares them.
+ * @template {keyof PostRoutes} P
+ * @param {P} path
+ * @param {PostRoutes[P]['body']} [body]
+ * @param {CallOptions} [opts]
+ * @returns {Promise<PostRoutes[P]['answer']>}
+ */
 export const post = (path, body, opts) => api('POST', path, body ?? {}, opts);
 
-/** `path?k=v&…` with the values encoded; undefined and empty values are left out. */
+/**
+ * `path?k=v&…` with the values encoded; undefined and empty values are left out. Typed as the
+ * route it queries, so that `get(withQuery(route, …))` is typed as `get(route)`.
+ * @template {string} P
+ * @param {P} path
+ * @param {Record<string, string | number | undefined>} params
+ * @returns {P}
+ */
 export function withQuery(path, params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();
-  return s ? `${path}?${s}` : path;
+  return /** @type {P} */ (s ? `${path}?${s}` : path);
 }

@@ -10,6 +10,8 @@ import { trusteesView } from './trustees.js';
 import { fmtDuration, shortId } from './ui.js';
 
 const VIEWS = { network: networkView, board: boardView, health: healthView, trustees: trusteesView };
+/** The service a view needs (from /api/status's `services`); the network view needs none. */
+const NEEDS = { board: ['board'], health: ['health'], trustees: ['trustee', 'authority', 'board'] };
 const BOARD_KEY = 'tokumei.board';
 const VIEW_KEY = 'tokumei.view';
 
@@ -47,6 +49,7 @@ async function refreshHeader() {
     $('fact-degree').textContent = `${s.degree.current} (target ${s.degree.min}–${s.degree.max})`;
     $('fact-address').textContent = s.address;
     $('fact-uptime').textContent = fmtDuration(s.uptimeMs);
+    showServices(s.services);
     conn.textContent = 'connected';
     conn.className = 'conn ok';
     conn.title = '';
@@ -59,9 +62,18 @@ async function refreshHeader() {
   }
 }
 
+/**
+ * Shows the tab of every view whose service the node runs (the trustees view also explains, to a
+ * member, that it holds no role).
+ * @param {string[]} services
+ */
+function showServices(services) {
+  for (const [view, needs] of Object.entries(NEEDS)) $(`tab-${view}`).hidden = !needs.some((s) => services.includes(s));
+}
+
 /** The board address: the URL's #board=, then what this browser remembered, then this node's own replica. */
 async function initBoard(fromFragment) {
-  const input = $('board-address');
+  const input = /** @type {HTMLInputElement} */ ($('board-address'));
   input.value = fromFragment ?? localStorage.getItem(BOARD_KEY) ?? '';
   input.addEventListener('change', () => {
     const v = input.value.trim();

@@ -158,6 +158,11 @@ export function boardView(root) {
   };
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {import('tokumei-control-routes').PostRoutes['/api/board/search']['answer']['results']} results
+ * @param {string} board
+ */
 function drawResults(el, results, board) {
   fill(
     el,

@@ -12,6 +12,7 @@ const STATES = { requested: 'waiting for the clinic’s letter', received: 'lett
 export function exchangesPanel({ label }) {
   const proposalsList = h('div', { id: 'proposals-list' });
   const lettersList = h('div', { id: 'letters-list' });
+  /** @type {{ sig: string, proposals: import('tokumei-control-routes').GetRoutes['/api/health/proposals']['proposals'], letters: import('tokumei-control-routes').GetRoutes['/api/health/letters']['letters'] }} */
   const seen = { sig: '', proposals: [], letters: [] };
   // Progress and errors of an action survive the lists being redrawn.
   const slots = new Map(); // BOUNDED by the proposals and letters the node keeps

@@ -16,7 +16,10 @@ const POLL_MS = 3_000;
 const IDENTIFYING = ['name', 'address', 'phone', 'email', 'birthDate'];
 const OPS = { eq: '=', neq: '≠', gte: '≥', lte: '≤', in: 'in', between: 'between' };
 
+/** @typedef {import('tokumei-control-routes').GetRoutes} GetRoutes */
+
 export function healthView(root) {
+  /** @type {{ profile: GetRoutes['/api/health/profile'] | null, catalogue: GetRoutes['/api/health/profile']['catalogue'], offers: GetRoutes['/api/health/offers']['offers'] }} */
   const state = { profile: null, catalogue: [], offers: [] };
   const byName = () => new Map(state.catalogue.map((c) => [c.name, c]));
   const label = (name) => byName().get(name)?.label ?? name;
@@ -119,6 +122,7 @@ export function healthView(root) {
     );
   };
 
+  /** @param {GetRoutes['/api/health/profile']} view */
   const setProfile = (view) => {
     state.profile = view;
     if (Array.isArray(view.catalogue) && view.catalogue.length) state.catalogue = view.catalogue;
@@ -161,7 +165,7 @@ export function healthView(root) {
   attrForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const c = byName().get(attrName.value);
-    const raw = document.getElementById('attr-value')?.value ?? '';
+    const raw = /** @type {HTMLInputElement | null} */ (document.getElementById('attr-value'))?.value ?? '';
     const value = c?.type === 'boolean' ? raw === 'true' : raw.trim() === '' ? null : raw.trim();
     void withProgress(profileSlot, `Saving ${c?.label ?? attrName.value}…`, () => post('/api/health/attribute', { name: attrName.value, value }), {
       lock: [attrBtn],
@@ -288,9 +292,10 @@ export function healthView(root) {
     fill(offersList, sorted.length === 0 ? h('p', { class: 'empty' }, 'No offers on the board.') : sorted.map(offerCard));
   };
 
+  /** @param {GetRoutes['/api/health/offers']['offers'][number]} o */
   const offerCard = (o) => {
-    const offer = o.offer ?? {};
-    const m = o.match ?? { matches: false, reasons: [] };
+    const offer = /** @type {Partial<typeof o.offer>} */ (o.offer ?? {});
+    const m = o.match ?? { matches: false, expired: false, reasons: [] };
     const slot = h('div', { class: 'slot' });
     const disclosable = state.catalogue.filter((c) => !c.locked && !IDENTIFYING.includes(c.name));
     const mentioned = new Set((offer.criteria ?? []).map((c) => (c.attribute === 'age' ? 'ageBand' : c.attribute)));

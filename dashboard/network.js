@@ -107,8 +107,15 @@ export function networkView(root) {
   };
 }
 
+/** @typedef {import('tokumei-control-routes').GetRoutes} GetRoutes */
+
+/**
+ * @param {HTMLElement} el
+ * @param {GetRoutes['/api/status']} status
+ * @param {GetRoutes['/api/routing']} routing
+ */
 function drawCounters(el, status, routing) {
-  const c = routing.counters ?? {};
+  const c = /** @type {Partial<GetRoutes['/api/routing']['counters']>} */ (routing.counters ?? {});
   const stat = (label, v, title) => h('div', { class: 'stat', title }, h('span', { class: 'v' }, v ?? '—'), h('span', { class: 'k' }, label));
   fill(
     el,
@@ -127,12 +134,20 @@ function drawCounters(el, status, routing) {
   );
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {GetRoutes['/api/status']} status
+ */
 function drawNeighbours(el, status) {
   const rows = (status.neighbours ?? []).map((n) => [h('code', null, shortId(n.id, 12)), n.address, n.direction, n.rttMs === null ? '—' : `${n.rttMs.toFixed(1)} ms`, fmtDuration(n.linkUptimeMs), n.degree ?? '—']);
   fill(el, h('h3', null, 'Neighbours'), table(['member', 'address', 'link', 'RTT', 'link up', 'their degree'], rows, { empty: 'No neighbours yet.' }));
 }
 
 /** Nodes and edges with positions: self at the centre, neighbours on a ring, relays outside. */
+/**
+ * @param {GetRoutes['/api/status']} status
+ * @param {GetRoutes['/api/routing']} routing
+ */
 export function buildGraph(status, routing) {
   const nodes = new Map();
   const me = key(status.id);
@@ -156,7 +171,7 @@ export function buildGraph(status, routing) {
   const built = (routing.events ?? []).filter((e) => e.type === 'route-built' && Array.isArray(e.detail?.route));
   for (const e of built.reverse()) {
     if (routes.filter((r) => !r.open).length >= PAST_ROUTES) break;
-    const relays = e.detail.route.map(key);
+    const relays = /** @type {string[]} */ (e.detail.route).map(key);
     if (seen.has(relays.join('>'))) continue;
     seen.add(relays.join('>'));
     routes.push({ name: `built ${fmtClock(e.at)}`, relays, open: false, dest: 'destination' });
@@ -274,6 +289,10 @@ function drawRecent(el, events) {
   );
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {GetRoutes['/api/routing']} routing
+ */
 function drawRouteList(el, routing) {
   const rows = (routing.conversations ?? []).map((c) => [
     h('code', null, c.address),

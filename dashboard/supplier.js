@@ -93,6 +93,11 @@ export function supplierTools({ label, needStudy }) {
   return { element };
 }
 
+/**
+ * @param {import('tokumei-control-routes').GetRoutes['/api/health/answers']['answers'][number]} a
+ * @param {(name: string) => string} label
+ * @param {() => void} reload
+ */
 function answerCard(a, label, reload) {
   const slot = h('div', { class: 'slot' });
   const text = h('input', { type: 'text', placeholder: 'proposal to this anonymous member', value: 'We can see you this week.' });

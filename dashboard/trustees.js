@@ -44,7 +44,10 @@ export function trusteesView(root) {
   authorityCard.hidden = true;
 
   const loadRoles = async () => {
-    const [t, a] = await Promise.allSettled([get('/api/trustee'), get('/api/opening')]);
+    // Which roles this node has: the services its status lists (a role's routes exist only then).
+    const { services } = await get('/api/status');
+    const none = Promise.resolve(null);
+    const [t, a] = await Promise.allSettled([services.includes('trustee') ? get('/api/trustee') : none, services.includes('authority') ? get('/api/opening') : none]);
     roles.trustee = t.status === 'fulfilled' ? t.value : null;
     roles.authority = a.status === 'fulfilled' ? a.value : null;
     const lines = [];
@@ -67,6 +70,7 @@ export function trusteesView(root) {
     }
   };
 
+  /** @param {import('tokumei-control-routes').GetRoutes['/api/trustee/requests']['requests'][number]} q */
   const requestCard = (q) => {
     let slot = slots.get(q.requestId);
     if (!slot) slots.set(q.requestId, (slot = h('div', { class: 'slot' })));

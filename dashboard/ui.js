@@ -53,6 +53,12 @@ export function errorBox(err) {
  * `step('…')` moves to the next step. On success `slot` shows `done(result)` (a node or text);
  * on failure the server's code and message. Buttons in `lock` are disabled meanwhile.
  * Resolves to the result, or undefined after a failure.
+ * @template T
+ * @param {HTMLElement} slot
+ * @param {string} firstStep
+ * @param {(step: (text: string) => void) => Promise<T>} fn
+ * @param {{ done?: (result: T) => unknown, lock?: { disabled: boolean }[] }} [options]
+ * @returns {Promise<T | undefined>}
  */
 export async function withProgress(slot, firstStep, fn, { done, lock = [] } = {}) {
   const text = h('span', { class: 'step' }, firstStep);
@@ -107,7 +113,12 @@ export function fmtNumber(v, decimals = 1) {
   return Number.isInteger(v) ? String(v) : v.toFixed(decimals);
 }
 
-/** A little table from rows of cells (cells may be nodes). */
+/**
+ * A little table from rows of cells (cells may be nodes).
+ * @param {unknown[]} headers
+ * @param {unknown[][]} rows
+ * @param {{ empty?: string, cls?: string }} [options]
+ */
 export function table(headers, rows, { empty = 'nothing yet', cls } = {}) {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   return h('table', { class: cls ?? 'grid' }, h('thead', null, h('tr', null, headers.map((x) => h('th', null, x)))), h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => h('td', null, c))))));
@@ -128,8 +139,8 @@ export function parseFields(text) {
 
 /** Asks for the member's passphrase in a modal (never shown in clear); resolves to it or null. */
 export function askPassphrase(why) {
-  const dialog = document.getElementById('passphrase-dialog');
-  const input = document.getElementById('passphrase-input');
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('passphrase-dialog'));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('passphrase-input'));
   const form = document.getElementById('passphrase-form');
   const cancel = document.getElementById('passphrase-cancel');
   document.getElementById('passphrase-why').textContent = why;
@@ -161,7 +172,7 @@ export function askPassphrase(why) {
 
 /** The board address the header's picker holds ('' when none). */
 export function currentBoard() {
-  return document.getElementById('board-address')?.value.trim() ?? '';
+  return /** @type {HTMLInputElement | null} */ (document.getElementById('board-address'))?.value.trim() ?? '';
 }
 
 /** A refusal before any request: the board address is needed. */

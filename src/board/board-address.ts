@@ -8,12 +8,13 @@
  * as it reaches any address; `routingAddress` is that address as "tk1" text.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { TokumeiError } from '../errors.js';
+
 import { asU8, checkBytes } from '../crypto/bytes.js';
 import { decodePoint, IDENTITY_POINT } from '../crypto/ristretto.js';
 import { X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { ANON_ID_LENGTH } from '../routing/anonymous-id.js';
+import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
 import { encodeAddress } from '../routing/one-time-address.js';
+import { BoardErrors } from './board-errors.js';
 
 export const BOARD_ADDRESS_PREFIX = 'tkb1';
 export const BOARD_ADDRESS_VERSION = 1;
@@ -39,7 +40,7 @@ export interface BoardAddress extends BoardAddressKeys {
 }
 
 function invalid(message: string): never {
-  throw new TokumeiError('bad-input', 'BOARD_ADDRESS_INVALID', `not a tokumei board address: ${message}`);
+  throw BoardErrors.BOARD_ADDRESS_INVALID(`not a tokumei board address: ${message}`);
 }
 
 /** The ID's points must decode and R0 must not be the identity (§6.1: that ID is everyone's). */

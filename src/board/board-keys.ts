@@ -11,7 +11,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
 import { fromHex, toHex } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { decodeScalar, randomScalar } from '../crypto/ristretto.js';
@@ -19,8 +19,10 @@ import { ed25519RawPublicKey, generateSigningKeyPair } from '../crypto/signing.j
 import { generateX25519, x25519PrivateKeyFromRaw, x25519RawPrivateKey, x25519RawPublicKey } from '../crypto/x25519.js';
 import { createDirAtomic, readJsonFile, readTextFile } from '../identity/fs-atomic.js';
 import { openKeystore, sealKeystore, type KeystoreOptions, type KeystoreSecrets } from '../identity/keystore.js';
-import { createAnonymousId, isOwnAnonymousId } from '../routing/anonymous-id.js';
+import { createAnonymousId, isOwnAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { decodeBoardAddress, encodeBoardAddress, type BoardAddress } from './board-address.js';
+import { BoardErrors } from './board-errors.js';
+import { IdentityErrors } from '../identity/identity-errors.js';
 
 export const BOARD_FORMAT = 'tokumei-board/1';
 export const BOARD_FILES = { board: 'board.json', keystore: 'keystore.json' } as const;
@@ -44,7 +46,7 @@ export interface BoardKeys {
 }
 
 function mismatch(message: string): never {
-  throw new TokumeiError('bad-input', 'BOARD_KEYS_MISMATCH', message);
+  throw BoardErrors.BOARD_KEYS_MISMATCH(message);
 }
 
 function assemble(idKey: Uint8Array, boardId: Uint8Array, routeKey: KeyObject, sealKey: Uint8Array, signingKey: KeyObject): BoardKeys {
@@ -93,7 +95,7 @@ function keysFromSecrets(s: KeystoreSecrets): BoardKeys {
       signingKey,
     };
   } catch (e) {
-    throw new TokumeiError('bad-input', 'KEYSTORE_MALFORMED', `board keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.KEYSTORE_MALFORMED(`board keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
   }
   return assemble(parts.idKey, parts.boardId, parts.routeKey, parts.sealKey, parts.signingKey);
 }
@@ -110,7 +112,7 @@ export async function readBoardAddress(dir: string): Promise<BoardAddress> {
   const path = join(dir, BOARD_FILES.board);
   const j = (await readJsonFile(path, MAX_FILE, 'BOARD_DIR_MALFORMED')) as Record<string, unknown> | null;
   if (typeof j !== 'object' || j === null || j.format !== BOARD_FORMAT || typeof j.address !== 'string') {
-    throw new TokumeiError('bad-input', 'BOARD_DIR_MALFORMED', `${path} is not a ${BOARD_FORMAT} file`);
+    throw BoardErrors.BOARD_DIR_MALFORMED(`${path} is not a ${BOARD_FORMAT} file`);
   }
   return decodeBoardAddress(j.address);
 }

@@ -8,7 +8,8 @@
  * instead, for search.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { TokumeiError } from '../errors.js';
+
+import { BoardErrors } from './board-errors.js';
 
 /** `PRAGMA user_version` of the schema below. */
 export const BOARD_SCHEMA_VERSION = 1;
@@ -98,13 +99,10 @@ export function checkSchema(db: BetterSqlite3.Database, path: string): 'empty' |
   const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
   if (appId === 0 && version === 0 && objects === 0) return 'empty';
   if (appId !== BOARD_APPLICATION_ID) {
-    throw new TokumeiError('bad-input', 'BOARD_STORE_VERSION', `${path} is an SQLite file but not a tokumei board store`);
+    throw BoardErrors.BOARD_STORE_VERSION(`${path} is an SQLite file but not a tokumei board store`);
   }
   if (version !== BOARD_SCHEMA_VERSION) {
-    throw new TokumeiError(
-      'bad-input',
-      'BOARD_STORE_VERSION',
-      `${path} is a board store of schema version ${version}; this tokumei reads version ${BOARD_SCHEMA_VERSION}`,
+    throw BoardErrors.BOARD_STORE_VERSION(`${path} is a board store of schema version ${version}; this tokumei reads version ${BOARD_SCHEMA_VERSION}`,
     );
   }
   return 'ok';
@@ -135,9 +133,12 @@ const POST_COLUMNS = `p.id, p.anon_id AS anonId, p.created, p.expires, p.text, p
 const RESERVATION_COLUMNS =
   'id, created, expires, notify_address AS notifyAddress, query_words AS words, fields, record, origin';
 
+/** One prepared statement (named here so that declarations can name it). */
+export interface Statement extends BetterSqlite3.Statement<unknown[], unknown> {}
+
 /** Every fixed statement of the store, prepared once. User data only ever goes in as parameters. */
 export function prepareStatements(db: BetterSqlite3.Database) {
-  const p = (sql: string): BetterSqlite3.Statement => db.prepare(sql);
+  const p = (sql: string): Statement => db.prepare(sql);
   return {
     begin: p('BEGIN IMMEDIATE'),
     commit: p('COMMIT'),

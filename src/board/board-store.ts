@@ -10,103 +10,18 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { TokumeiError } from '../errors.js';
+
 import {
   applyPragmas, checkSchema, createSchema, prepareStatements, searchSql, type BoardStatements,
 } from './board-store-schema.js';
 import { BOARD_LIMITS, RecordKind, type BoardField, type RecordKindCode } from './types.js';
-
-export type RecordOrigin = 'client' | 'sync';
-
-export interface StoredPost {
-  id: string;
-  anonId: Uint8Array;
-  created: number;
-  expires: number;
-  text: string;
-  fields: BoardField[];
-  record: Uint8Array;
-  origin: RecordOrigin;
-}
-
-export interface NewReply {
-  id: string;
-  postId: string;
-  created: number;
-  record: Uint8Array;
-}
-
-export interface StoredReservation {
-  id: string;
-  created: number;
-  expires: number;
-  notifyAddress: string;
-  /** The query's words (§7.4), matched against each new post by the caller. */
-  words: string[];
-  fields: BoardField[];
-  record: Uint8Array;
-  origin: RecordOrigin;
-}
-
-export interface InsertResult {
-  /** false: a record with this id is already stored (the caller answers BOARD_DUPLICATE). */
-  inserted: boolean;
-  /** The record's seq (the existing one for a duplicate). */
-  seq: number;
-}
-
-export interface SearchQuery {
-  /** Every word must be in the text; each is searched as a quoted FTS5 string, never as syntax. */
-  words: string[];
-  /** Every field must be equal (key and value, exact bytes). */
-  fields: BoardField[];
-  /** 1 or more; capped at BOARD_LIMITS.maxSearchResults. */
-  limit: number;
-  now: number;
-  /** Only posts created before this time (ms), for paging through more than a page; 0: none. */
-  before?: number;
-}
-
-export interface PulledRecord {
-  kind: RecordKindCode;
-  seq: number;
-  record: Uint8Array;
-}
-
-export interface PullPage {
-  records: PulledRecord[];
-  /** The cursor to pull from next time: the last seq returned, or `since` if none. */
-  next: number;
-  more: boolean;
-}
-
-export interface BoardStoreOptions {
-  /** BOUNDED: posts stored (expired ones count until expire() runs). Default 1,000,000 (§7.7). */
-  maxPosts?: number;
-  /** BOUNDED: reservations stored; also bounds the in-memory copy. Default 10,000. */
-  maxReservations?: number;
-  /** BOUNDED: replies per post. Default 200 (§7.3). */
-  maxRepliesPerPost?: number;
-}
-
-export interface BoardStoreCounts {
-  posts: number;
-  replies: number;
-  reservations: number;
-  peers: number;
-}
-
-export interface ExpireResult {
-  posts: number;
-  replies: number;
-  reservations: number;
-}
+import type { RecordOrigin, StoredPost, NewReply, StoredReservation, InsertResult, SearchQuery, PulledRecord, PullPage, BoardStoreOptions, BoardStoreCounts, ExpireResult } from './board-store-types.js';
+import { checkId, frozenReservation, positiveInt, postFromRow, quoteFtsWords, storeError, type PostRow } from './board-store-checks.js';
+import { BoardErrors } from './board-errors.js';
 
 type Statement = BetterSqlite3.Statement;
-type PostRow = Omit<StoredPost, 'fields'> & { fields: string };
 type ReservationRow = Omit<StoredReservation, 'words' | 'fields'> & { words: string; fields: string };
 
-const HEX_ID = /^[0-9a-f]{32}$/;
 /** posts.order_key = created · 2^20 + n (see the schema), so this many posts at most. */
 const MAX_POSTS = 2 ** 20 - 1;
 /** created must fit order_key in 63 bits: before 2109. */
@@ -143,7 +58,7 @@ export class BoardStore {
     this.sql = prepareStatements(db);
     const meta = db.prepare("SELECT value FROM meta WHERE key = 'replica_id'").get() as { value: unknown } | undefined;
     if (!(meta?.value instanceof Uint8Array) || meta.value.length !== 16) {
-      throw new TokumeiError('io', 'BOARD_STORE_CORRUPT', `${path}: the replica id is missing or malformed`);
+      throw BoardErrors.BOARD_STORE_CORRUPT(`${path}: the replica id is missing or malformed`);
     }
     this.replicaId = new Uint8Array(meta.value);
     this.postCount = (this.sql.countPosts.get() as { n: number }).n;
@@ -176,7 +91,7 @@ export class BoardStore {
       // Past the version check, a missing table or column means a damaged file.
       const err = storeError(e, path);
       throw err.code === 'BOARD_STORE_FAILED'
-        ? new TokumeiError('io', 'BOARD_STORE_CORRUPT', `${path}: the board store's schema is damaged (${err.message})`, { cause: e })
+        ? BoardErrors.BOARD_STORE_CORRUPT(`${path}: the board store's schema is damaged (${err.message})`, { cause: e })
         : err;
     }
   }
@@ -184,16 +99,16 @@ export class BoardStore {
   insertPost(p: StoredPost): InsertResult {
     checkId(p.id);
     if (!Number.isSafeInteger(p.created) || p.created < 0 || p.created >= MAX_CREATED || !Number.isSafeInteger(p.expires)) {
-      throw new TokumeiError('bad-input', 'BOARD_STORE_ARGUMENT', 'created and expires must be integer milliseconds');
+      throw BoardErrors.BOARD_STORE_ARGUMENT('created and expires must be integer milliseconds');
     }
     if (new Set(p.fields.map((f) => f.key)).size !== p.fields.length) {
-      throw new TokumeiError('bad-input', 'BOARD_BAD_FIELD', 'a field key is repeated');
+      throw BoardErrors.BOARD_BAD_FIELD('a field key is repeated');
     }
     return this.write(() => {
       const existing = this.sql.postSeq.get(p.id) as { seq: number } | undefined;
       if (existing) return { inserted: false, seq: existing.seq };
       if (this.postCount >= this.maxPosts) {
-        throw new TokumeiError('refused', 'BOARD_FULL', `the board holds ${this.postCount} posts, its limit`);
+        throw BoardErrors.BOARD_FULL(`the board holds ${this.postCount} posts, its limit`);
       }
       const seq = this.nextSeq();
       this.sql.insertPost.run({
@@ -217,10 +132,10 @@ export class BoardStore {
   /** §7.4: unexpired posts holding every word and every field, newest first. */
   search(q: SearchQuery): StoredPost[] {
     if (q.words.length === 0 && q.fields.length === 0) {
-      throw new TokumeiError('bad-input', 'BOARD_BAD_QUERY', 'a search needs words or fields');
+      throw BoardErrors.BOARD_BAD_QUERY('a search needs words or fields');
     }
     if (q.fields.length > BOARD_LIMITS.maxFields || q.words.length > BOARD_LIMITS.maxQueryWords) {
-      throw new TokumeiError('bad-input', 'BOARD_BAD_QUERY', 'too many query words or fields');
+      throw BoardErrors.BOARD_BAD_QUERY('too many query words or fields');
     }
     const limit = Math.min(positiveInt('limit', q.limit), BOARD_LIMITS.maxSearchResults);
     return this.read(() => {
@@ -255,10 +170,10 @@ export class BoardStore {
       const existing = this.sql.replySeq.get(r.id) as { seq: number } | undefined;
       if (existing) return { inserted: false, seq: existing.seq };
       if (!this.sql.postSeq.get(r.postId)) {
-        throw new TokumeiError('bad-input', 'BOARD_NO_SUCH_POST', `no post ${r.postId} for reply ${r.id}`);
+        throw BoardErrors.BOARD_NO_SUCH_POST(`no post ${r.postId} for reply ${r.id}`);
       }
       if (this.countReplies(r.postId) >= this.maxRepliesPerPost) {
-        throw new TokumeiError('refused', 'BOARD_TOO_MANY_REPLIES', `post ${r.postId} has ${this.maxRepliesPerPost} replies`);
+        throw BoardErrors.BOARD_TOO_MANY_REPLIES(`post ${r.postId} has ${this.maxRepliesPerPost} replies`);
       }
       const seq = this.nextSeq();
       this.sql.insertReply.run(seq, r.id, r.postId, r.created, r.record);
@@ -281,7 +196,7 @@ export class BoardStore {
       const existing = this.sql.reservationSeq.get(r.id) as { seq: number } | undefined;
       if (existing) return { inserted: false, seq: existing.seq };
       if (this.reservationCache.size >= this.maxReservations) {
-        throw new TokumeiError('refused', 'BOARD_FULL', `the board holds ${this.reservationCache.size} reservations, its limit`);
+        throw BoardErrors.BOARD_FULL(`the board holds ${this.reservationCache.size} reservations, its limit`);
       }
       const seq = this.nextSeq();
       this.sql.insertReservation.run(
@@ -306,7 +221,7 @@ export class BoardStore {
   pull(since: number, limit: number, now: number): PullPage {
     const n = Math.min(positiveInt('limit', limit), BOARD_LIMITS.maxPullRecords);
     if (!Number.isSafeInteger(since) || since < 0) {
-      throw new TokumeiError('bad-input', 'BOARD_STORE_ARGUMENT', 'since must be a non-negative integer');
+      throw BoardErrors.BOARD_STORE_ARGUMENT('since must be a non-negative integer');
     }
     return this.read(() => {
       // One page per table (each walks its rowid from `since`), merged here: n + 1 tells `more`.
@@ -336,7 +251,7 @@ export class BoardStore {
   setCursor(peerHex: string, seq: number): void {
     checkId(peerHex);
     if (!Number.isSafeInteger(seq) || seq < 0) {
-      throw new TokumeiError('bad-input', 'BOARD_STORE_ARGUMENT', 'a cursor must be a non-negative integer');
+      throw BoardErrors.BOARD_STORE_ARGUMENT('a cursor must be a non-negative integer');
     }
     this.write(() => this.sql.setCursor.run(peerHex, seq));
   }
@@ -413,7 +328,7 @@ export class BoardStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new TokumeiError('internal', 'BOARD_STORE_CLOSED', `${this.path} is closed`);
+    if (this.closed) throw BoardErrors.BOARD_STORE_CLOSED(`${this.path} is closed`);
   }
 
   private read<T>(fn: () => T): T {
@@ -447,58 +362,4 @@ export class BoardStore {
     after?.(result);
     return result;
   }
-}
-
-/**
- * §7.4: each word becomes one FTS5 string ("…", inner quotes doubled), joined by spaces (AND), so
- * nothing a user types is ever read as FTS5 syntax (`*`, `NEAR(`, `col:`, `OR`, `^`).
- */
-function quoteFtsWords(words: readonly string[]): string {
-  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' ');
-}
-
-function postFromRow(row: PostRow): StoredPost {
-  const fields = (JSON.parse(row.fields) as [string, string][]).map(([key, value]) => ({ key, value }));
-  return { ...row, fields };
-}
-
-function frozenReservation(r: StoredReservation): StoredReservation {
-  return Object.freeze({
-    ...r,
-    words: Object.freeze([...r.words]) as string[],
-    fields: Object.freeze(r.fields.map((f) => Object.freeze({ key: f.key, value: f.value }))) as BoardField[],
-  });
-}
-
-function checkId(id: string): void {
-  if (typeof id !== 'string' || !HEX_ID.test(id)) {
-    throw new TokumeiError('bad-input', 'BOARD_STORE_ARGUMENT', 'an id must be 32 lower-case hex digits');
-  }
-}
-
-function positiveInt(name: string, v: number): number {
-  if (!Number.isSafeInteger(v) || v < 1) {
-    throw new TokumeiError('bad-input', 'BOARD_STORE_ARGUMENT', `${name} must be a positive integer`);
-  }
-  return v;
-}
-
-/** Maps what better-sqlite3 throws onto the store's codes; TokumeiErrors pass through. */
-function storeError(e: unknown, path: string): TokumeiError {
-  if (e instanceof TokumeiError) return e;
-  const code = (e as { code?: unknown }).code;
-  const msg = e instanceof Error ? e.message : String(e);
-  if (typeof code === 'string') {
-    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-      return new TokumeiError('io', 'BOARD_STORE_CORRUPT', `${path} is not a readable board store (${code}: ${msg})`, { cause: e });
-    }
-    if (/^SQLITE_(IOERR|FULL|CANTOPEN|READONLY|BUSY|LOCKED|PERM|NOLFS)/.test(code)) {
-      return new TokumeiError('io', 'BOARD_STORE_IO', `${path}: ${code}: ${msg}`, { cause: e });
-    }
-    return new TokumeiError('internal', 'BOARD_STORE_FAILED', `${path}: ${code}: ${msg}`, { cause: e });
-  }
-  if (e instanceof TypeError && /directory does not exist|not open/.test(msg)) {
-    return new TokumeiError('io', 'BOARD_STORE_IO', `${path}: ${msg}`, { cause: e });
-  }
-  return new TokumeiError('internal', 'BOARD_STORE_FAILED', `${path}: ${msg}`, { cause: e });
 }

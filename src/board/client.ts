@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { toHex } from '../crypto/bytes.js';
-import { TokumeiError, describeError } from '../errors.js';
+import { describeError, errorSpec, remoteRefusal, retrying } from '../errors.js';
 import type { NodeIdentity } from '../identity/types.js';
 import { readJsonFile, writeFileAtomic } from '../identity/fs-atomic.js';
 import type { Logger } from '../log.js';
@@ -28,7 +28,9 @@ import {
   encodeSearchRequest,
 } from './messages.js';
 import { decodeNotification } from './notification.js';
-import { createPost, createReply, createReservation, decodeReply, openReply } from './records.js';
+import { createPost } from './post.js';
+import { createReply, decodeReply, openReply } from './reply.js';
+import { createReservation } from './reservation.js';
 import { boardUserKey } from './user-key.js';
 import { BOARD_LIMITS, BoardOp, type BoardEntry, type BoardField, type BoardOpCode } from './types.js';
 
@@ -39,8 +41,6 @@ const MAX_NOTIFICATIONS = 1_000;
 /** A post missing at the replica reached is asked for again this often, after a pull round. */
 const CATCH_UP_TRIES = 2;
 const CATCH_UP_WAIT_MS = 6_000;
-/** Error codes after which a request is tried again on a fresh route. */
-const RETRY = new Set(['REQUEST_TIMEOUT', 'NO_ROUTE', 'CIRCUIT_GONE', 'MESSAGE_DEADLINE', 'SESSION_CLOSED']);
 /** Tries of one request on fresh routes, at most (see `call`). */
 const MAX_TRIES = 8;
 
@@ -110,22 +110,14 @@ export class BoardClient {
    * the seeks found no route of ≥ 3 relays, as happens now and then in a small overlay).
    */
   private async call(board: BoardAddress, op: BoardOpCode, body: Uint8Array): Promise<{ ok: true; body: Uint8Array } | { ok: false; code: string; message: string }> {
-    const attempts = this.o.attempts ?? 3;
-    let last: unknown;
-    for (let i = 0, slow = 0; slow < attempts && i < MAX_TRIES; i++) {
-      try {
-        // No multicast fallback: a replica never answers a request that came by multicast (§7.6),
-        // so without a route the request fails at once (NO_ROUTE) and is tried on a fresh one.
-        const bytes = await this.o.router.request(board.routingAddress, encodeRequest(op, body), { timeoutMs: this.o.timeoutMs ?? 30_000, strategy: { multicastFallback: false } });
-        return decodeResponse(bytes);
-      } catch (e) {
-        last = e;
-        if (!(e instanceof TokumeiError) || !RETRY.has(e.code)) throw e;
-        if (e.code !== 'NO_ROUTE') slow++;
-        this.o.logger.log('debug', 'board.retry', { op, reason: describeError(e) });
-      }
-    }
-    throw last;
+    // No multicast fallback: a replica never answers a request that came by multicast (§7.6),
+    // so without a route the request fails at once (NO_ROUTE) and is tried on a fresh one.
+    const bytes = await retrying(() => this.o.router.request(board.routingAddress, encodeRequest(op, body), { timeoutMs: this.o.timeoutMs ?? 30_000, strategy: { multicastFallback: false } }), {
+      attempts: this.o.attempts ?? 3,
+      maxTries: MAX_TRIES,
+      onRetry: (e) => this.o.logger.log('debug', 'board.retry', { op, reason: describeError(e) }),
+    });
+    return decodeResponse(bytes);
   }
 
   private async ok(board: BoardAddress, op: BoardOpCode, body: Uint8Array): Promise<Uint8Array> {
@@ -133,11 +125,11 @@ export class BoardClient {
       const r = await this.call(board, op, body);
       if (r.ok) return r.body;
       // Replicas catch up within a pull round (§7.6): a post just made elsewhere may be missing.
-      if (r.code === 'BOARD_NO_SUCH_POST' && i < CATCH_UP_TRIES) {
+      if (errorSpec(r.code)?.retry === 'after-waiting' && i < CATCH_UP_TRIES) {
         await new Promise<void>((resolve) => this.o.runtime.clock.setTimeout(resolve, CATCH_UP_WAIT_MS));
         continue;
       }
-      throw new TokumeiError('refused', r.code, `the board refused: ${r.message}`);
+      throw remoteRefusal(r.code, `the board refused: ${r.message}`);
     }
   }
 
@@ -146,7 +138,7 @@ export class BoardClient {
     const { record } = await createPost({ text: p.text, fields: p.fields ?? [], ttlSeconds: p.ttlSeconds, now: this.now(), anonymityKey: this.o.identity.anonymityKey, userPublicKey: this.y.publicKey, sealKey: board.sealKey });
     const r = await this.call(board, BoardOp.POST, record.bytes);
     // A retry after a lost answer meets our own first copy: that is success.
-    if (!r.ok && r.code !== 'BOARD_DUPLICATE') throw new TokumeiError('refused', r.code, `the board refused the post: ${r.message}`);
+    if (!r.ok && r.code !== 'BOARD_DUPLICATE') throw remoteRefusal(r.code, `the board refused the post: ${r.message}`);
     const expires = r.ok ? decodeStoredAnswer(r.body).expires : record.expires;
     await this.remember({ board: boardText, postId: record.id, expires });
     return { postId: record.id, anonymousId: toHex(record.anonId), expires };
@@ -188,11 +180,11 @@ export class BoardClient {
     const reply = await createReply({ post: entry.post, text: r.text, answerAddress: r.answerAddress ?? '', now: this.now(), anonymityKey: this.o.identity.anonymityKey });
     let res = await this.call(board, BoardOp.REPLY, reply.bytes);
     // The replica reached this time may not have the post yet (§7.6): ask again after a pull round.
-    for (let i = 0; !res.ok && res.code === 'BOARD_NO_SUCH_POST' && i < CATCH_UP_TRIES; i++) {
+    for (let i = 0; !res.ok && errorSpec(res.code)?.retry === 'after-waiting' && i < CATCH_UP_TRIES; i++) {
       await new Promise<void>((resolve) => this.o.runtime.clock.setTimeout(resolve, CATCH_UP_WAIT_MS));
       res = await this.call(board, BoardOp.REPLY, reply.bytes);
     }
-    if (!res.ok && res.code !== 'BOARD_DUPLICATE') throw new TokumeiError('refused', res.code, `the board refused the reply: ${res.message}`);
+    if (!res.ok && res.code !== 'BOARD_DUPLICATE') throw remoteRefusal(res.code, `the board refused the reply: ${res.message}`);
     return { replyId: res.ok ? decodeReplyAnswer(res.body) : reply.id };
   }
 

@@ -10,7 +10,7 @@
  * content code (BOARD_BAD_QUERY, BOARD_BAD_FIELD); answer decoders (run by a client on a
  * replica's bytes) with BOARD_BAD_RESPONSE. Records inside keep their own codes (records.ts).
  */
-import { TokumeiError } from '../errors.js';
+
 import { checkBytes, fromHex, toHex } from '../crypto/bytes.js';
 import { Writer, type Reader } from '../wire/codec.js';
 import { MAX_POST_MESSAGE_BYTES, decodeMessage } from './board-message.js';
@@ -20,6 +20,7 @@ import { MAX_REPLY_BYTES } from './reply.js';
 import { checkSearchTerms, MAX_RESERVATION_BYTES, readQuery } from './reservation.js';
 import { checkText, decodeText } from './text-rules.js';
 import { BOARD_LIMITS, BoardOp, RecordKind, type BoardEntry, type BoardField, type BoardOpCode, type RecordKindCode } from './types.js';
+import { BoardErrors } from './board-errors.js';
 
 const MAGIC = [0x54, 0x4b, 0x42]; // "TKB"
 export const BOARD_PROTOCOL_VERSION = 1;
@@ -57,7 +58,7 @@ function idBytes(id: string): Uint8Array {
 // ---- envelopes ------------------------------------------------------------------------------
 
 export function encodeRequest(op: BoardOpCode, body: Uint8Array): Uint8Array {
-  if (!OPS.has(op)) throw new TokumeiError('internal', 'BOARD_BAD_OP', `unknown board op ${op}`);
+  if (!OPS.has(op)) throw BoardErrors.BOARD_BAD_OP(`unknown board op ${op}`);
   return header().u8(op).bytes(checkBytes('body', body)).finish();
 }
 
@@ -82,7 +83,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe
 
 /** An error answer; the message loses unprintable characters and is cut to 1,024 bytes of UTF-8. */
 export function encodeError(code: string, message: string): Uint8Array {
-  if (!ERROR_CODE.test(code)) throw new TokumeiError('internal', 'BOARD_BAD_ERROR_CODE', `not an error code: ${JSON.stringify(code)}`);
+  if (!ERROR_CODE.test(code)) throw BoardErrors.BOARD_BAD_ERROR_CODE(`not an error code: ${JSON.stringify(code)}`);
   const utf8 = Buffer.from(String(message).replace(UNPRINTABLE, ' ')); // lone surrogates become U+FFFD
   let end = Math.min(utf8.length, MAX_ERROR_MESSAGE_BYTES);
   while (end < utf8.length && end > 0 && (utf8[end]! & 0xc0) === 0x80) end--; // not inside a character
@@ -180,7 +181,7 @@ export function decodeSearchRequest(body: Uint8Array): SearchRequest & { words: 
 }
 
 export function encodeSearchAnswer(entries: readonly EntryBytes[]): Uint8Array {
-  if (entries.length > BOARD_LIMITS.maxSearchResults) throw new TokumeiError('internal', 'BOARD_TOO_MANY', `${entries.length} search results`);
+  if (entries.length > BOARD_LIMITS.maxSearchResults) throw BoardErrors.BOARD_TOO_MANY(`${entries.length} search results`);
   const w = new Writer().u8(entries.length);
   for (const e of entries) writeEntry(w, e);
   return w.finish();
@@ -227,7 +228,7 @@ export function decodeRepliesRequest(body: Uint8Array): RepliesRequest {
 }
 
 export function encodeRepliesAnswer(replies: readonly Uint8Array[]): Uint8Array {
-  if (replies.length > BOARD_LIMITS.maxRepliesPerPost) throw new TokumeiError('internal', 'BOARD_TOO_MANY', `${replies.length} replies`);
+  if (replies.length > BOARD_LIMITS.maxRepliesPerPost) throw BoardErrors.BOARD_TOO_MANY(`${replies.length} replies`);
   const w = new Writer().u16(replies.length);
   for (const b of replies) w.bytes32(b);
   return w.finish();
@@ -261,7 +262,7 @@ export function decodeStoredAnswer(body: Uint8Array): StoredAnswer {
 // ---- HELLO, PULL (replica to replica, §7.6) ------------------------------------------------
 
 export function encodeHelloAnswer(announcements: readonly Uint8Array[]): Uint8Array {
-  if (announcements.length > MAX_ANNOUNCEMENTS) throw new TokumeiError('internal', 'BOARD_TOO_MANY', `${announcements.length} announcements`);
+  if (announcements.length > MAX_ANNOUNCEMENTS) throw BoardErrors.BOARD_TOO_MANY(`${announcements.length} announcements`);
   const w = new Writer().u8(announcements.length);
   for (const a of announcements) w.bytes16(a);
   return w.finish();
@@ -314,7 +315,7 @@ export interface PullAnswer {
 const KINDS = new Set<number>(Object.values(RecordKind));
 
 export function encodePullAnswer(a: PullAnswer): Uint8Array {
-  if (a.records.length > BOARD_LIMITS.maxPullRecords) throw new TokumeiError('internal', 'BOARD_TOO_MANY', `${a.records.length} records`);
+  if (a.records.length > BOARD_LIMITS.maxPullRecords) throw BoardErrors.BOARD_TOO_MANY(`${a.records.length} records`);
   const w = new Writer().u64(a.next).u8(a.more ? 1 : 0).u16(a.records.length);
   for (const rec of a.records) w.u8(rec.kind).bytes32(rec.bytes);
   return w.finish();

@@ -14,10 +14,12 @@ import { checkBytes, concatBytes, utf8 } from '../crypto/bytes.js';
 import { HPKE_ENC_LENGTH, HPKE_OVERHEAD, hpkeOpen, hpkeSeal } from '../crypto/hpke.js';
 import type { RandomSource } from '../crypto/random.js';
 import { generateX25519, x25519RawPrivateKey, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { ANON_ID_LENGTH, createAnonymousId } from '../routing/anonymous-id.js';
+import { ANON_ID_LENGTH, createAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { Writer } from '../wire/codec.js';
+import { BoardErrors } from './board-errors.js';
 import { decodeMessage, encodeMessage, MAX_POST_MESSAGE_BYTES } from './board-message.js';
-import { ANON_SIGNATURE_LENGTH, boardError, checkCreateTimes, checkTimes, parseWith, readVersion, recordId, RECORD_VERSION, signRecord, verifyRecordSignature } from './record-codec.js';
+import { boardError, checkCreateTimes, checkTimes, parseWith, readVersion, recordId, RECORD_VERSION, signRecord, verifyRecordSignature } from './record-codec.js';
+import { ANON_SIGNATURE_LENGTH } from '../anonymous-id/anonymous-id-signature.js';
 import { BOARD_LIMITS, type BoardField, type PostMessage, type PostRecord } from './types.js';
 
 export const POST_KEY_INFO = utf8('tokumei-board/1 post key');
@@ -81,7 +83,7 @@ export function decodePost(bytes: Uint8Array): PostRecord {
     if (sealedX.length !== SEALED_X_LENGTH) throw boardError('BOARD_BAD_RECORD', `post: sealed_x is ${sealedX.length} bytes, not ${SEALED_X_LENGTH}`);
     const enc = r.bytes(HPKE_ENC_LENGTH, 'enc').slice();
     const ctLength = r.u32('message_ct');
-    if (ctLength > MAX_MESSAGE_CT) throw boardError('BOARD_TOO_LARGE', `post: message_ct is ${ctLength} bytes, more than ${MAX_MESSAGE_CT}`, 'bad-input');
+    if (ctLength > MAX_MESSAGE_CT) throw BoardErrors.BOARD_TOO_LARGE(`post: message_ct is ${ctLength} bytes, more than ${MAX_MESSAGE_CT}`);
     if (ctLength < HPKE_OVERHEAD) throw boardError('BOARD_BAD_RECORD', `post: message_ct is ${ctLength} bytes, shorter than its tag`);
     const messageCt = r.bytes(ctLength, 'message_ct').slice();
     const sig = r.bytes(ANON_SIGNATURE_LENGTH, 'sig').slice();

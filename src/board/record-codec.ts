@@ -7,14 +7,14 @@ import { TokumeiError } from '../errors.js';
 import { concatBytes, toHex, utf8 } from '../crypto/bytes.js';
 import { sha256 } from '../crypto/hash.js';
 import type { RandomSource } from '../crypto/random.js';
-import { ANON_SIGNATURE_LENGTH, signWithAnonymousId, verifyAnonymousIdSignature } from '../routing/anonymous-id-signature.js';
+import { ANON_SIGNATURE_LENGTH, signWithAnonymousId, verifyAnonymousIdSignature } from '../anonymous-id/anonymous-id-signature.js';
 import { Reader, Writer } from '../wire/codec.js';
 import { checkFields, checkText, decodeText } from './text-rules.js';
 import { BOARD_LIMITS, type BoardField } from './types.js';
+import { BoardErrors } from './board-errors.js';
 
 export const RECORD_VERSION = 1;
 export const RECORD_ID_LENGTH = 16;
-export { ANON_SIGNATURE_LENGTH };
 
 export type RecordName = 'post' | 'reply' | 'reservation';
 
@@ -86,7 +86,7 @@ export function checkNow(what: string, now: number, kind: TokumeiError['kind'] =
 export function checkCreateTimes(what: string, now: number, ttlSeconds: number, maxTtlSeconds: number): void {
   checkNow(what, now, 'bad-input');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > maxTtlSeconds) {
-    throw new TokumeiError('bad-input', 'BOARD_TTL', `${what}: ttl must be 1..${maxTtlSeconds} seconds, got ${ttlSeconds}`);
+    throw BoardErrors.BOARD_TTL(`${what}: ttl must be 1..${maxTtlSeconds} seconds, got ${ttlSeconds}`);
   }
 }
 

@@ -28,6 +28,7 @@ import {
   encodeRequest,
 } from './messages.js';
 import { BOARD_LIMITS, BoardOp, RecordKind, type Announcement } from './types.js';
+import { BoardErrors } from './board-errors.js';
 
 /** Records asked for per PULL, and PULLs per peer per round: a round moves at most 2,000 records. */
 const PULL_LIMIT = 200;
@@ -156,7 +157,7 @@ export class ReplicaSync {
     let answer: Uint8Array;
     try {
       const request = decodeRequest(req.bytes);
-      if (request.op !== BoardOp.PULL) throw new TokumeiError('bad-input', 'BOARD_BAD_REQUEST', 'only PULL is served at a sync address');
+      if (request.op !== BoardOp.PULL) throw BoardErrors.BOARD_BAD_REQUEST('only PULL is served at a sync address');
       const pull = decodePullRequest(request.body);
       this.learn(pull.announcement); // proves the caller holds the board key (§7.6)
       const page = this.o.store.pull(pull.since, pull.limit, this.o.runtime.clock.now());

@@ -12,7 +12,8 @@ import type { OwnAddress } from '../routing/routing-context.js';
 import type { Router, ServiceRequest } from '../routing/router.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import type { BoardKeys } from './board-keys.js';
-import type { BoardStore, StoredPost } from './board-store.js';
+import type { BoardStore } from './board-store.js';
+import type { StoredPost } from './board-store-types.js';
 import {
   decodeGetRequest,
   decodeRepliesRequest,
@@ -26,11 +27,14 @@ import {
   encodeSearchAnswer,
   encodeStoredAnswer,
 } from './messages.js';
-import { acceptPost, acceptReply, acceptReservation, decodePost, decodeReply } from './records.js';
+import { acceptPost, decodePost } from './post.js';
+import { acceptReply, decodeReply } from './reply.js';
+import { acceptReservation } from './reservation.js';
 import { ReservationNotifier, entryOf } from './reservation-notifier.js';
 import { ReplicaSync } from './replica-sync.js';
 import { queryWords } from './text-rules.js';
 import { BOARD_LIMITS, BoardOp, type ReservationRecord } from './types.js';
+import { BoardErrors } from './board-errors.js';
 
 export interface ReplicaConfig {
   /** Requests per second per previous hop, and the burst (§7.7). */
@@ -173,7 +177,7 @@ export class BoardReplica {
       const write = op === BoardOp.POST || op === BoardOp.REPLY || op === BoardOp.RESERVE;
       if (!this.allow(req.previousHop, write ? this.config.writeCost : 1)) {
         this.counters.rateLimited++;
-        throw new TokumeiError('refused', 'BOARD_RATE_LIMITED', 'too many requests on this route; slow down');
+        throw BoardErrors.BOARD_RATE_LIMITED('too many requests on this route; slow down');
       }
       answer = encodeOk(await this.handle(request.op, request.body));
     } catch (e) {
@@ -213,18 +217,18 @@ export class BoardReplica {
       }
       case BoardOp.GET: {
         const post = this.o.store.getPost(decodeGetRequest(body), now);
-        if (!post) throw new TokumeiError('bad-input', 'BOARD_NO_SUCH_POST', 'no such post (or it expired)');
+        if (!post) throw BoardErrors.BOARD_NO_SUCH_POST('no such post (or it expired)');
         return encodeEntry(entryOf(post));
       }
       case BoardOp.REPLIES: {
         const q = decodeRepliesRequest(body);
-        if (!this.o.store.getPost(q.postId, now)) throw new TokumeiError('bad-input', 'BOARD_NO_SUCH_POST', 'no such post (or it expired)');
+        if (!this.o.store.getPost(q.postId, now)) throw BoardErrors.BOARD_NO_SUCH_POST('no such post (or it expired)');
         return encodeRepliesAnswer(this.o.store.replies(q.postId, q.since));
       }
       case BoardOp.HELLO:
         return this.sync.onHello(body);
       default:
-        throw new TokumeiError('bad-input', 'BOARD_BAD_REQUEST', `operation ${op} is not served at the board address`);
+        throw BoardErrors.BOARD_BAD_REQUEST(`operation ${op} is not served at the board address`);
     }
   }
 
@@ -236,7 +240,7 @@ export class BoardReplica {
     const { store } = this.o;
     const now = this.o.runtime.clock.now();
     const duplicate = (what: string): never => {
-      throw new TokumeiError('refused', 'BOARD_DUPLICATE', `this ${what} is already on the board (a replay)`);
+      throw BoardErrors.BOARD_DUPLICATE(`this ${what} is already on the board (a replay)`);
     };
     if (kind === 'post') {
       const { post, message } = await acceptPost(bytes, this.o.keys.sealKey, now);
@@ -254,10 +258,10 @@ export class BoardReplica {
     if (kind === 'reply') {
       const draft = decodeReply(bytes);
       const stored = store.getPost(draft.postId, now);
-      if (!stored) throw new TokumeiError('bad-input', 'BOARD_NO_SUCH_POST', 'the post answered is not on the board (or expired)');
+      if (!stored) throw BoardErrors.BOARD_NO_SUCH_POST('the post answered is not on the board (or expired)');
       const reply = acceptReply(bytes, decodePost(stored.record), now);
       if (store.replyCount(reply.postId) >= BOARD_LIMITS.maxRepliesPerPost) {
-        throw new TokumeiError('refused', 'BOARD_TOO_MANY_REPLIES', `that post already has ${BOARD_LIMITS.maxRepliesPerPost} replies`);
+        throw BoardErrors.BOARD_TOO_MANY_REPLIES(`that post already has ${BOARD_LIMITS.maxRepliesPerPost} replies`);
       }
       const r = store.insertReply({ id: reply.id, postId: reply.postId, created: reply.created, record: reply.bytes });
       if (!r.inserted && origin === 'client') duplicate('reply');

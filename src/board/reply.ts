@@ -14,11 +14,13 @@ import { checkBytes, concatBytes, constantTimeEqual, fromHex, toHex, utf8, wipe 
 import { HPKE_ENC_LENGTH, HPKE_OVERHEAD, hpkeOpen, hpkeSeal } from '../crypto/hpke.js';
 import type { RandomSource } from '../crypto/random.js';
 import { X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { ANON_ID_LENGTH, createAnonymousId } from '../routing/anonymous-id.js';
+import { ANON_ID_LENGTH, createAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { Writer } from '../wire/codec.js';
+import { BoardErrors } from './board-errors.js';
 import { decodeReplyMessage, encodeReplyMessage, MAX_REPLY_MESSAGE_BYTES } from './board-message.js';
 import { POST_KEY_INFO, SEALED_X_LENGTH } from './post.js';
-import { ANON_SIGNATURE_LENGTH, boardError, checkNow, parseWith, readVersion, recordId, RECORD_ID_LENGTH, RECORD_VERSION, signRecord, verifyRecordSignature } from './record-codec.js';
+import { boardError, checkNow, parseWith, readVersion, recordId, RECORD_ID_LENGTH, RECORD_VERSION, signRecord, verifyRecordSignature } from './record-codec.js';
+import { ANON_SIGNATURE_LENGTH } from '../anonymous-id/anonymous-id-signature.js';
 import { BOARD_LIMITS, type PostRecord, type ReplyMessage, type ReplyRecord } from './types.js';
 
 export const REPLY_INFO = utf8('tokumei-board/1 reply');
@@ -67,7 +69,7 @@ export function decodeReply(bytes: Uint8Array): ReplyRecord {
     const replierId = r.bytes(ANON_ID_LENGTH, 'replier_id').slice();
     const enc = r.bytes(HPKE_ENC_LENGTH, 'enc').slice();
     const ctLength = r.u32('reply_ct');
-    if (ctLength > MAX_REPLY_CT) throw boardError('BOARD_TOO_LARGE', `reply: reply_ct is ${ctLength} bytes, more than ${MAX_REPLY_CT}`, 'bad-input');
+    if (ctLength > MAX_REPLY_CT) throw BoardErrors.BOARD_TOO_LARGE(`reply: reply_ct is ${ctLength} bytes, more than ${MAX_REPLY_CT}`);
     if (ctLength < HPKE_OVERHEAD) throw boardError('BOARD_BAD_RECORD', `reply: reply_ct is ${ctLength} bytes, shorter than its tag`);
     const replyCt = r.bytes(ctLength, 'reply_ct').slice();
     const sig = r.bytes(ANON_SIGNATURE_LENGTH, 'sig').slice();

@@ -10,9 +10,10 @@ import type { Logger } from '../log.js';
 import type { Router } from '../routing/router.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { BoardKeys } from './board-keys.js';
-import type { BoardStore, StoredPost, StoredReservation } from './board-store.js';
+import type { BoardStore } from './board-store.js';
+import type { StoredPost, StoredReservation } from './board-store-types.js';
 import { createNotification } from './notification.js';
-import { encodeMessage } from './records.js';
+import { encodeMessage } from './board-message.js';
 import type { EntryBytes } from './messages.js';
 import { normalizedWords } from './text-rules.js';
 

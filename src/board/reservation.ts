@@ -9,10 +9,11 @@
  */
 import { concatBytes } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
-import { ANON_ID_LENGTH, createAnonymousId } from '../routing/anonymous-id.js';
+import { ANON_ID_LENGTH, createAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { decodeAddress } from '../routing/one-time-address.js';
 import { Writer, type Reader } from '../wire/codec.js';
-import { ANON_SIGNATURE_LENGTH, boardError, checkCreateTimes, checkTimes, parseWith, readFields, readVersion, recordId, RECORD_VERSION, signRecord, verifyRecordSignature, writeFields } from './record-codec.js';
+import { boardError, checkCreateTimes, checkTimes, parseWith, readFields, readVersion, recordId, RECORD_VERSION, signRecord, verifyRecordSignature, writeFields } from './record-codec.js';
+import { ANON_SIGNATURE_LENGTH } from '../anonymous-id/anonymous-id-signature.js';
 import { checkFields, decodeText, queryWords } from './text-rules.js';
 import { BOARD_LIMITS, type BoardField, type ReservationRecord } from './types.js';
 

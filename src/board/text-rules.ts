@@ -4,13 +4,13 @@
  * (control characters, bidirectional overrides) is refused rather than cleaned. SQL or FTS5
  * syntax in text is harmless here: text is bound as a parameter and query words are quoted.
  */
-import { TokumeiError } from '../errors.js';
+import { errorFor } from '../errors.js';
 import { BOARD_LIMITS, type BoardField } from './types.js';
 
 const utf8Encoder = new TextEncoder();
 
 function refuse(code: string, message: string): never {
-  throw new TokumeiError('bad-input', code, message);
+  throw errorFor(code, message, 'bad-input');
 }
 
 function codePointName(cp: number): string {

@@ -15,6 +15,7 @@ import { TokumeiError } from '../errors.js';
 import { optionalString, requireString, type Values } from './args.js';
 import { messageSource, readMessage } from './message-input.js';
 import { usageError } from './usage-error.js';
+import { BoardErrors } from '../board/board-errors.js';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -86,11 +87,11 @@ export async function boardText(values: Values, command: string, what: string): 
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new TokumeiError('bad-input', 'BOARD_BAD_TEXT', `${what} is not valid UTF-8`);
+    throw BoardErrors.BOARD_BAD_TEXT(`${what} is not valid UTF-8`);
   }
   const size = utf8Length(text);
   if (size > BOARD_LIMITS.maxTextBytes) {
-    throw new TokumeiError('bad-input', 'BOARD_TOO_LARGE', `${what} is ${size} bytes of UTF-8, more than ${BOARD_LIMITS.maxTextBytes}`);
+    throw BoardErrors.BOARD_TOO_LARGE(`${what} is ${size} bytes of UTF-8, more than ${BOARD_LIMITS.maxTextBytes}`);
   }
   return text;
 }

@@ -3,7 +3,7 @@
  * a running node serves (§7.6).
  */
 import { generateBoardKeys, writeBoardDir } from '../board/board-keys.js';
-import { BoardControlClient } from '../control/board-control-client.js';
+import { BoardControlClient } from '../board/service/board-control-client.js';
 import { parseCommandArgs, requireString } from './args.js';
 import { formatBoardStatus } from './board-format.js';
 import { getBoardPassphrase } from './board-setup.js';

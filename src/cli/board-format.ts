@@ -1,6 +1,6 @@
 /** Human forms of the board commands' answers; `--json` prints the answers themselves. */
 import type { BoardNotification, BoardResult, ReadReply } from '../board/client.js';
-import type { BoardReplicaStatus, PostResult, ReservationResult } from '../control/board-api.js';
+import type { BoardReplicaStatus, PostResult, ReservationResult } from '../board/service/board-api.js';
 import { table } from './status-format.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -6,14 +6,15 @@
  * code, `tokumei: BOARD_…: message` (exit 1).
  */
 import { BOARD_LIMITS } from '../board/types.js';
-import type { ReservationResult } from '../control/board-api.js';
-import { BoardControlClient } from '../control/board-control-client.js';
+import type { ReservationResult } from '../board/service/board-api.js';
+import { BoardControlClient } from '../board/service/board-control-client.js';
 import type { TokumeiError } from '../errors.js';
 import { decodeAddress } from '../routing/one-time-address.js';
 import { optionalInt, optionalString, parseCommandArgs, requireString, type OptionSpec } from './args.js';
 import { boardOption, boardText, optionalPostId, parseDuration, parseFields, postIdOption } from './board-args.js';
 import { formatNotifications, formatPost, formatReplies, formatSearch } from './board-format.js';
 import type { CliIo } from './cli-io.js';
+import { printAnswer } from './command-group.js';
 import { helpText } from './help.js';
 import { usageError } from './usage-error.js';
 
@@ -24,10 +25,7 @@ const COMMON: OptionSpec = { dir: { type: 'string' }, board: { type: 'string' },
 const FIELD: OptionSpec = { field: { type: 'string', multiple: true } };
 const TEXT: OptionSpec = { text: { type: 'string' }, file: { type: 'string' } };
 
-function out(io: CliIo, json: boolean, answer: unknown, text: string): number {
-  io.out(json ? JSON.stringify(answer) + '\n' : text);
-  return 0;
-}
+const out = printAnswer;
 
 export async function postCommand(argv: string[], io: CliIo): Promise<number> {
   const cmd = 'post';

@@ -4,7 +4,7 @@
  */
 import { initCa, issueMember, revokeMember } from '../identity/ca-store.js';
 import type { KeyType } from '../identity/types.js';
-import { ControlClient } from '../control/control-client.js';
+import { NodeClient } from '../node/node-client.js';
 import { oneOf, optionalDate, optionalInt, optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { requireCaDir } from './dir-checks.js';
@@ -109,7 +109,7 @@ async function caRevoke(argv: string[], io: CliIo): Promise<number> {
   const pushDir = optionalString(values, 'push');
   // Find the node before changing anything, so a typo in --push fails without a half-done revoke.
   requireCaDir(caDir);
-  const client = pushDir !== undefined ? await ControlClient.forNodeDir(pushDir) : undefined;
+  const client = pushDir !== undefined ? await NodeClient.forNodeDir(pushDir) : undefined;
   const passphrase = await getPassphrase(io, { what: `CA in ${caDir}` });
   const crl = await revokeMember(caDir, { label, passphrase });
   io.out(`revoked ${label}; CRL #${crl.number} lists ${crl.revoked.size} passport(s)\n`);

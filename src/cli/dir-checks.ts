@@ -4,16 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
+import { CliErrors } from './cli-errors.js';
 
 export function requireNodeDir(dir: string): void {
   if (!existsSync(join(dir, 'passport.pem')) || !existsSync(join(dir, 'keystore.json'))) {
-    throw new TokumeiError('bad-input', 'NODE_DIR_INVALID', `${dir} is not a node directory (no passport.pem / keystore.json); create one with \`tokumei ca issue --out ${dir}\``);
+    throw CliErrors.NODE_DIR_INVALID(`${dir} is not a node directory (no passport.pem / keystore.json); create one with \`tokumei ca issue --out ${dir}\``);
   }
 }
 
 export function requireCaDir(dir: string): void {
   if (!existsSync(join(dir, 'ca.pem')) || !existsSync(join(dir, 'ca-key.json'))) {
-    throw new TokumeiError('bad-input', 'CA_DIR_INVALID', `${dir} is not a CA directory (no ca.pem / ca-key.json); create one with \`tokumei ca init --dir ${dir}\``);
+    throw CliErrors.CA_DIR_INVALID(`${dir} is not a CA directory (no ca.pem / ca-key.json); create one with \`tokumei ca init --dir ${dir}\``);
   }
 }

@@ -1,4 +1,5 @@
 /** Usage texts, one per command, printed by `--help` and `tokumei help [command]`. */
+import { HEALTH_HELP } from './health-help.js';
 
 export const HELP: Record<string, string> = {
   main: `tokumei — anonymous peer-to-peer communications
@@ -35,6 +36,12 @@ Emergency opening (k of n trustees name the member behind one anonymous ID):
   trustee audits   list and verify the audit records on a board
   opening request  ask the trustees to open a post's anonymous ID (node --authority)
   opening status   follow an opening: approvals, result, audit record
+Health (through a running node; \`tokumei health --help\` lists them all):
+  health profile|set|disclose|measure   the member's profile, kept on this device
+  health upload|stats|offers|answer     uploads, statistics, clinics' offers, anonymous answers
+  health proposals|letter-request|letter-sign|letters   proposals and letters of intent
+  health offer|answers|propose|clinic-letter|released   a clinic's side
+  health publish-stats                  an intermediary's cohort statistics
 
 The passphrase comes from TOKUMEI_PASSPHRASE, or is asked on the terminal.
 Run \`tokumei <command> --help\` for a command's options.
@@ -334,6 +341,8 @@ an emergency opening with its audit record on the board. Ctrl-C stops every node
   --interval-ms MS   how often to refresh the view (default 2000)
 `,
 };
+
+Object.assign(HELP, HEALTH_HELP);
 
 export function helpText(command: string): string {
   return HELP[command] ?? HELP.main!;

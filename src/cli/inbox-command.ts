@@ -4,15 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { ControlClient } from '../control/control-client.js';
-import type { InboxItem } from '../control/routing-api.js';
-import { TokumeiError } from '../errors.js';
+import { NodeClient } from '../node/node-client.js';
+import type { InboxItem } from '../node/routing-api.js';
+
 import { optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { helpText } from './help.js';
 import { saveFileAtomic } from './save-file.js';
 import { table } from './status-format.js';
 import { usageError } from './usage-error.js';
+import { CliErrors } from './cli-errors.js';
 
 export async function inboxCommand(argv: string[], io: CliIo): Promise<number> {
   const cmd = 'inbox';
@@ -25,7 +26,7 @@ export async function inboxCommand(argv: string[], io: CliIo): Promise<number> {
   const save = optionalString(values, 'save');
   if (save === undefined) {
     if (values.out !== undefined || values.force) throw usageError('--out and --force go with --save ID', cmd);
-    const items = await (await ControlClient.forNodeDir(dir)).inbox();
+    const items = await (await NodeClient.forNodeDir(dir)).inbox();
     io.out(values.json ? JSON.stringify(items, null, 2) + '\n' : formatInbox(items));
     return 0;
   }
@@ -33,8 +34,8 @@ export async function inboxCommand(argv: string[], io: CliIo): Promise<number> {
   const out = requireString(values, 'out', cmd);
   const force = values.force === true;
   // Checked early for a friendly error; the write itself refuses atomically too.
-  if (!force && existsSync(out)) throw new TokumeiError('bad-input', 'FILE_EXISTS', `${out} already exists; refusing to overwrite it (use --force)`);
-  const bytes = await (await ControlClient.forNodeDir(dir)).inboxMessage(id);
+  if (!force && existsSync(out)) throw CliErrors.FILE_EXISTS(`${out} already exists; refusing to overwrite it (use --force)`);
+  const bytes = await (await NodeClient.forNodeDir(dir)).inboxMessage(id);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   await saveFileAtomic(out, bytes, { force });
   io.out(values.json ? JSON.stringify({ id, bytes: bytes.length, sha256, out }) + '\n' : `saved message ${id} (${bytes.length} bytes, sha256 ${sha256}) to ${out}\n`);

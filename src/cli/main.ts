@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   authority: async () => (await import('./opening-commands.js')).authorityCommand,
   trustee: async () => (await import('./opening-commands.js')).trusteeCommand,
   opening: async () => (await import('./opening-commands.js')).openingCommand,
+  health: async () => (await import('./health-commands.js')).healthCommand,
   demo: async () => (await import('./demo-command.js')).demoCommand,
   sim: async () => (await import('./sim-command.js')).simCommand,
 };

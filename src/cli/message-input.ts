@@ -8,6 +8,9 @@ import { TokumeiError } from '../errors.js';
 import { MAX_MESSAGE_SIZE } from '../routing/e2e-limits.js';
 import { optionalString, type Values } from './args.js';
 import { usageError } from './usage-error.js';
+import { CliErrors } from './cli-errors.js';
+import { IdentityErrors } from '../identity/identity-errors.js';
+import { RoutingErrors } from '../routing/routing-errors.js';
 
 export type MessageSource = { file: string } | { text: string };
 
@@ -35,12 +38,12 @@ export async function readMessage(source: MessageSource): Promise<Uint8Array> {
     fh = await open(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TokumeiError('io', 'FILE_MISSING', `${path} does not exist`);
-    throw new TokumeiError('io', 'FILE_READ_FAILED', `cannot read ${path}: ${code ?? (e as Error).message}`);
+    if (code === 'ENOENT') throw IdentityErrors.FILE_MISSING(`${path} does not exist`);
+    throw IdentityErrors.FILE_READ_FAILED(`cannot read ${path}: ${code ?? (e as Error).message}`);
   }
   try {
     const stat = await fh.stat();
-    if (!stat.isFile()) throw new TokumeiError('bad-input', 'FILE_NOT_REGULAR', `${path} is not a regular file`);
+    if (!stat.isFile()) throw CliErrors.FILE_NOT_REGULAR(`${path} is not a regular file`);
     if (stat.size > MAX_MESSAGE_SIZE) throw tooLarge(path, stat.size);
     // One byte more than the stat said tells a file that grew meanwhile.
     const buf = Buffer.alloc(stat.size + 1);
@@ -49,17 +52,17 @@ export async function readMessage(source: MessageSource): Promise<Uint8Array> {
       const { bytesRead } = await fh.read(buf, length, buf.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > stat.size) throw new TokumeiError('io', 'FILE_CHANGED', `${path} grew while it was read; send it once it is complete`);
+      if (length > stat.size) throw CliErrors.FILE_CHANGED(`${path} grew while it was read; send it once it is complete`);
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, length);
   } catch (e) {
     if (e instanceof TokumeiError) throw e;
-    throw new TokumeiError('io', 'FILE_READ_FAILED', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw IdentityErrors.FILE_READ_FAILED(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   } finally {
     await fh.close();
   }
 }
 
 function tooLarge(what: string, size: number): TokumeiError {
-  return new TokumeiError('bad-input', 'MESSAGE_TOO_LARGE', `${what} holds ${size} bytes; a message is at most ${MAX_MESSAGE_SIZE} bytes (16 MiB)`);
+  return RoutingErrors.MESSAGE_TOO_LARGE(`${what} holds ${size} bytes; a message is at most ${MAX_MESSAGE_SIZE} bytes (16 MiB)`);
 }

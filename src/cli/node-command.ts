@@ -13,14 +13,13 @@ import type { RevocationList } from '../identity/types.js';
 import { TokumeiNode } from '../node/node.js';
 import { parseAddress } from '../overlay/address.js';
 import { parsePreferenceFile } from '../overlay/preference-file.js';
-import { createRealRuntime } from '../runtime/real-runtime.js';
-import { controlRoutes, type ControlApi } from '../control/control-api.js';
+import { createRealRuntime } from '../runtime/real/real-runtime.js';
+import { controlRoutes, type ControlApi } from '../node/node-routes.js';
 import { removeControlFile, writeControlFile } from '../control/control-file.js';
 import { startControlServer } from '../control/control-server.js';
 import { dashboardUrl, loadDashboardSite, type DashboardSite } from '../control/dashboard-site.js';
-import { routingControl } from '../control/routing-control.js';
-import { boardControl } from '../control/board-control.js';
-import { healthControl } from '../control/health-control.js';
+import { routingControl } from '../node/routing-control.js';
+import { nodeServices } from '../services/node-services.js';
 import { DEFAULT_CONTROL_ADDRESS, parseControlAddress } from '../control/loopback.js';
 import { oneOf, optionalString, parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
@@ -32,8 +31,8 @@ import { usageError } from './usage-error.js';
 import { BOARD_CLIENT_STATE, checkBoardDir, unlockReplica } from './board-setup.js';
 import { checkAuthorityDir, parseTrusteeOption, unlockAuthoritySetup, unlockTrusteeSetup } from './opening-setup.js';
 import { boardOption } from './board-args.js';
-import { openingControl, trusteeControl } from '../control/trustee-control.js';
 import { join } from 'node:path';
+import { CliErrors } from './cli-errors.js';
 
 /** NODEDIR/health: the health application's encrypted profile (docs/protocol.md §8.6). */
 const HEALTH_DIR = 'health';
@@ -108,14 +107,16 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     })());
 
   try {
-    node = await TokumeiNode.start({ runtime: createRealRuntime(), identity, listen, peers, crl, logger, onCrl: persistCrl, board, boardStatePath: join(dir, BOARD_CLIENT_STATE), healthDir: join(dir, HEALTH_DIR), keystoreText, trustee, authority });
+    const services = nodeServices({
+      board: { statePath: join(dir, BOARD_CLIENT_STATE), ...(board ? { replica: board } : {}) },
+      health: { dataDir: join(dir, HEALTH_DIR), keystoreText },
+      ...(trustee ? { trustee } : {}),
+      ...(authority ? { authority } : {}),
+    });
+    node = await TokumeiNode.start({ runtime: createRealRuntime(), identity, listen, peers, crl, logger, onCrl: persistCrl, services });
     const running = node;
     const api: ControlApi = {
       ...routingControl(running.router),
-      board: boardControl(running),
-      health: healthControl(running.health),
-      trustee: running.trustee ? trusteeControl(running.trustee) : undefined,
-      opening: running.authority ? openingControl(running.authority) : undefined,
       status: () => running.status(),
       async installCrl(pem) {
         const parsed = parseCrl(pem, identity.caPem);
@@ -124,7 +125,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
         return { installed, crlNumber: running.status().crlNumber };
       },
     };
-    controlServer = await startControlServer({ listen: control, router: controlRoutes(api), site: dashboardSite(logger), logger });
+    controlServer = await startControlServer({ listen: control, router: controlRoutes(api, running.serviceEntries().map(([, s]) => s)), site: dashboardSite(logger), logger });
     // The token rides in the URL's fragment; node.log is 0600 like control.json.
     const dashboard = dashboardUrl(controlServer.url, controlServer.token);
     await writeControlFile(dir, { url: controlServer.url, token: controlServer.token, pid: process.pid, nodeId: running.id, address: running.address, dashboardUrl: dashboard });
@@ -188,7 +189,7 @@ async function readPreferenceFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new TokumeiError('io', 'PREFERENCE_FILE_UNREADABLE', `cannot read preference file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw CliErrors.PREFERENCE_FILE_UNREADABLE(`cannot read preference file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -6,15 +6,17 @@
  *   tokumei opening request|status --dir NODEDIR …                    through an authority's running node
  * Forms are checked here (usage errors, exit 2) before the node is asked.
  */
-import { TrusteeControlClient } from '../control/trustee-control-client.js';
+import { TrusteeControlClient } from '../trustees/service/trustee-control-client.js';
 import { allowAuthority, generateAuthority, readAuthorityPublic, writeAuthorityDir } from '../trustees/authority-keys.js';
 import { trusteeAuthoritiesPath } from '../trustees/community-material.js';
 import { AUTHORITY_MAX_BYTES, REASON_MAX_BYTES } from '../trustees/opening-request.js';
-import { failWith, textField } from '../trustees/fields.js';
+import { textField } from '../trustees/fields.js';
+import { failWith } from '../wire/json-fields.js';
 import type { TokumeiError } from '../errors.js';
 import { optionalString, parseCommandArgs, requireString, type OptionSpec } from './args.js';
 import { boardOption } from './board-args.js';
 import type { CliIo } from './cli-io.js';
+import { commandGroup as group, printAnswer } from './command-group.js';
 import { helpText } from './help.js';
 import { formatAudits, formatOpening, formatOpenings, formatTrusteeRequests } from './opening-format.js';
 import { AUTHORITY_PASSPHRASE_ENV, parseTrusteeOption } from './opening-setup.js';
@@ -24,25 +26,7 @@ import { usageError } from './usage-error.js';
 const NODE: OptionSpec = { dir: { type: 'string' }, json: { type: 'boolean' } };
 const REQUEST_ID = /^[0-9a-f]{32}$/;
 
-type Sub = (argv: string[], io: CliIo) => Promise<number>;
-
-function group(name: string, subs: Record<string, Sub>): (argv: string[], io: CliIo) => Promise<number> {
-  return async (argv, io) => {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      (sub === undefined ? io.err : io.out)(helpText(name));
-      return sub === undefined ? 2 : 0;
-    }
-    const run = Object.hasOwn(subs, sub) ? subs[sub] : undefined;
-    if (!run) throw usageError(`unknown command "${name} ${sub}"; use ${Object.keys(subs).map((s) => `${name} ${s}`).join(', ')}`, name);
-    return run(rest, io);
-  };
-}
-
-function out(io: CliIo, json: boolean, answer: unknown, text: string): number {
-  io.out(json ? JSON.stringify(answer) + '\n' : text);
-  return 0;
-}
+const out = printAnswer;
 
 function requestIdOption(values: Record<string, unknown>, cmd: string): string {
   const id = requireString(values as never, 'request', cmd);
@@ -63,7 +47,7 @@ async function authorityInit(argv: string[], io: CliIo): Promise<number> {
   const dir = requireString(values, 'out', cmd);
   const name = requireString(values, 'name', cmd);
   try {
-    textField(name, AUTHORITY_MAX_BYTES, 'name', failWith('AUTHORITY_BAD_NAME', '--name'));
+    textField(name, AUTHORITY_MAX_BYTES, 'name', failWith('bad-input', 'AUTHORITY_BAD_NAME', '--name'));
   } catch (e) {
     throw usageError((e as TokumeiError).message, cmd, (e as TokumeiError).code);
   }
@@ -135,7 +119,7 @@ async function openingRequest(argv: string[], io: CliIo): Promise<number> {
   if (!/^[0-9a-f]{128}$/.test(id)) throw usageError('--id must be an anonymous ID: 128 lower-case hex digits (a post\'s anonymousId)', cmd, 'OPENING_BAD_REQUEST');
   const reason = requireString(values, 'reason', cmd);
   try {
-    textField(reason, REASON_MAX_BYTES, 'reason', failWith('OPENING_BAD_REQUEST', '--reason'));
+    textField(reason, REASON_MAX_BYTES, 'reason', failWith('bad-input', 'OPENING_BAD_REQUEST', '--reason'));
   } catch (e) {
     throw usageError((e as TokumeiError).message, cmd, (e as TokumeiError).code);
   }

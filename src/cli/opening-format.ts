@@ -1,6 +1,6 @@
 /** Text output of the emergency-opening commands (`tokumei opening …`, `tokumei trustee …`). */
 import type { AuditView } from '../trustees/opening-audits.js';
-import type { OpeningStatus } from '../trustees/opening-service.js';
+import type { OpeningStatus } from '../trustees/opening-state.js';
 import type { TrusteeRequestView } from '../trustees/trustee-service.js';
 
 const when = (ms: number) => new Date(ms).toISOString();

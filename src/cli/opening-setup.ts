@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { unlockTrustee } from '../identity/ca-store.js';
 import { CA_FILES } from '../identity/ca-files.js';
-import type { AuthoritySetup, TrusteeSetup } from '../node/node.js';
+import type { AuthoritySetup, TrusteeSetup } from '../trustees/service/opening-roles.js';
 import { loadAuthorityDir, readAuthorityList, readAuthorityPublic } from '../trustees/authority-keys.js';
 import { loadCommunityMaterial, trusteeAuthoritiesPath } from '../trustees/community-material.js';
 import type { CliIo } from './cli-io.js';

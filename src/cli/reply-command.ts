@@ -3,7 +3,7 @@
  * or through the reply route it carried. The node never learns who the sender is.
  * `tokumei reply --board …` answers a board post instead.
  */
-import { ControlClient } from '../control/control-client.js';
+import { NodeClient } from '../node/node-client.js';
 import { parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { helpText } from './help.js';
@@ -23,7 +23,7 @@ export async function replyCommand(argv: string[], io: CliIo): Promise<number> {
   const id = checkMessageId(requireString(values, 'to-message', cmd), 'to-message', cmd);
   const source = messageSource(values, cmd);
   const data = await readMessage(source);
-  const client = await ControlClient.forNodeDir(dir);
+  const client = await NodeClient.forNodeDir(dir);
   const result = await client.reply(id, data);
   io.out(values.json ? JSON.stringify(result) + '\n' : `replied to ${id}: ${result.bytes} bytes via ${result.via}, acknowledged end to end\n`);
   return 0;

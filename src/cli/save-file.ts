@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
+import { CliErrors } from './cli-errors.js';
 
 export async function saveFileAtomic(path: string, data: Uint8Array, options: { force: boolean; mode?: number }): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -23,8 +24,8 @@ export async function saveFileAtomic(path: string, data: Uint8Array, options: { 
     else await link(tmp, path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new TokumeiError('bad-input', 'FILE_EXISTS', `${path} already exists; refusing to overwrite it (use --force)`);
-    throw new TokumeiError('io', 'FILE_WRITE_FAILED', `cannot write ${path}: ${code ?? (e as Error).message}`);
+    if (code === 'EEXIST') throw CliErrors.FILE_EXISTS(`${path} already exists; refusing to overwrite it (use --force)`);
+    throw CliErrors.FILE_WRITE_FAILED(`cannot write ${path}: ${code ?? (e as Error).message}`);
   } finally {
     await unlink(tmp).catch(() => {}); // after rename it is gone already; after link it is a second name
   }

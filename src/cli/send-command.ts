@@ -3,8 +3,8 @@
  * address, sends it over an onion route (or multicast) and answers once the destination has
  * acknowledged all of it end to end.
  */
-import { ControlClient } from '../control/control-client.js';
-import type { SendResult } from '../control/routing-api.js';
+import { NodeClient } from '../node/node-client.js';
+import type { SendResult } from '../node/routing-api.js';
 import { decodeAddress } from '../routing/one-time-address.js';
 import { TokumeiError } from '../errors.js';
 import { parseCommandArgs, requireString } from './args.js';
@@ -29,7 +29,7 @@ export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const source = messageSource(values, cmd);
   const data = await readMessage(source);
-  const client = await ControlClient.forNodeDir(dir);
+  const client = await NodeClient.forNodeDir(dir);
   const result = await client.send(to, data);
   io.out(values.json ? JSON.stringify(result) + '\n' : formatSend(result));
   return 0;

@@ -2,7 +2,8 @@
  * Reads one line from a terminal without echoing it (for passphrases). Raw mode lets us see each
  * key: Enter ends, Backspace edits, Ctrl-C / Ctrl-D abort.
  */
-import { TokumeiError } from '../errors.js';
+
+import { CliErrors } from './cli-errors.js';
 
 /** Passphrases longer than this are a paste accident, not a passphrase. */
 const MAX_LENGTH = 1024;
@@ -22,9 +23,9 @@ export function promptHidden(stdin: NodeJS.ReadStream, write: (t: string) => voi
     const onData = (chunk: Buffer) => {
       for (const ch of chunk.toString('utf8')) {
         if (ch === '\r' || ch === '\n') return finish();
-        if (ch === '\u0003') return finish(new TokumeiError('bad-input', 'PASSPHRASE_ABORTED', 'interrupted'));
+        if (ch === '\u0003') return finish(CliErrors.PASSPHRASE_ABORTED('interrupted'));
         if (ch === '\u0004') {
-          if (value === '') return finish(new TokumeiError('bad-input', 'PASSPHRASE_ABORTED', 'no passphrase given'));
+          if (value === '') return finish(CliErrors.PASSPHRASE_ABORTED('no passphrase given'));
           return finish();
         }
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');

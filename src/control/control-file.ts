@@ -5,7 +5,8 @@
  */
 import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
+import { ControlErrors } from './control-errors.js';
 
 export const CONTROL_FILE = 'control.json';
 
@@ -46,19 +47,19 @@ export async function readControlFile(nodeDir: string): Promise<ControlInfo> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new TokumeiError('io', 'CONTROL_NOT_RUNNING', `no running node in ${nodeDir} (no ${CONTROL_FILE}); start it with \`tokumei node --dir ${nodeDir} …\``);
+      throw ControlErrors.CONTROL_NOT_RUNNING(`no running node in ${nodeDir} (no ${CONTROL_FILE}); start it with \`tokumei node --dir ${nodeDir} …\``);
     }
-    throw new TokumeiError('io', 'CONTROL_FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`);
+    throw ControlErrors.CONTROL_FILE_UNREADABLE(`cannot read ${path}: ${(e as Error).message}`);
   }
   let info: unknown;
   try {
     info = JSON.parse(text);
   } catch {
-    throw new TokumeiError('bad-input', 'CONTROL_FILE_INVALID', `${path} is not valid JSON`);
+    throw ControlErrors.CONTROL_FILE_INVALID(`${path} is not valid JSON`);
   }
   const o = info as Partial<ControlInfo>;
   if (typeof o?.url !== 'string' || typeof o.token !== 'string' || !/^http:\/\//.test(o.url)) {
-    throw new TokumeiError('bad-input', 'CONTROL_FILE_INVALID', `${path} lacks a control url or token`);
+    throw ControlErrors.CONTROL_FILE_INVALID(`${path} lacks a control url or token`);
   }
   const found: ControlInfo = { url: o.url, token: o.token, pid: Number(o.pid) || 0, nodeId: String(o.nodeId ?? ''), address: String(o.address ?? '') };
   if (typeof o.dashboardUrl === 'string') found.dashboardUrl = o.dashboardUrl;

@@ -13,11 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { TokumeiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { ControlHttpError, statusForKind } from './http-error.js';
+import { ControlHttpError, statusForError } from './http-error.js';
 import { isLoopbackHost, type ControlAddress } from './loopback.js';
 import type { Reply, Router } from './router.js';
 import type { PublicSite } from './dashboard-site.js';
 import { bearerMatches, newControlToken } from './token.js';
+import { ControlErrors } from './control-errors.js';
 
 /** BOUNDED: a local tool or a browser tab or two, never more. */
 const MAX_CONNECTIONS = 32;
@@ -44,7 +45,7 @@ export interface ControlServer {
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   if (!isLoopbackHost(options.listen.host)) {
-    throw new TokumeiError('bad-input', 'CONTROL_NOT_LOOPBACK', `control API must listen on loopback, not ${options.listen.host}`);
+    throw ControlErrors.CONTROL_NOT_LOOPBACK(`control API must listen on loopback, not ${options.listen.host}`);
   }
   const token = options.token ?? newControlToken();
   const logger = options.logger ?? silentLogger;
@@ -61,7 +62,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new TokumeiError('io', 'CONTROL_LISTEN_FAILED', `control API cannot listen on ${options.listen.host}:${options.listen.port}: ${e.code ?? e.message}`)),
+      reject(ControlErrors.CONTROL_LISTEN_FAILED(`control API cannot listen on ${options.listen.host}:${options.listen.port}: ${e.code ?? e.message}`)),
     );
     server.listen(options.listen.port, options.listen.host, () => resolve());
   });
@@ -98,7 +99,7 @@ function errorReply(e: unknown): Reply {
     const allow = (e as ControlHttpError & { allow?: string }).allow;
     return { status: e.status, body: { error: { code: e.code, message: e.message } }, headers: allow ? { allow } : undefined };
   }
-  if (e instanceof TokumeiError) return { status: statusForKind(e.kind), body: { error: { code: e.code, message: e.message } } };
+  if (e instanceof TokumeiError) return { status: statusForError(e), body: { error: { code: e.code, message: e.message } } };
   return { status: 500, body: { error: { code: 'CONTROL_INTERNAL', message: 'internal error' } } };
 }
 

@@ -16,9 +16,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TokumeiError } from '../errors.js';
+
 import { ControlHttpError } from './http-error.js';
 import type { Reply } from './router.js';
+import { ControlErrors } from './control-errors.js';
 
 /**
  * Scripts and styles from this origin only; no inline script. Vega compiles its expressions with
@@ -91,7 +92,7 @@ export function findPackageRoot(from: string | URL = import.meta.url): string {
     if (up === dir) break;
     dir = up;
   }
-  throw new TokumeiError('io', 'DASHBOARD_NOT_FOUND', `cannot find tokumei's package.json above ${String(from)}`);
+  throw ControlErrors.DASHBOARD_NOT_FOUND(`cannot find tokumei's package.json above ${String(from)}`);
 }
 
 /** The file `rel` in the first node_modules above `root` that has it (npm may hoist). */
@@ -115,7 +116,7 @@ export function loadDashboardSite(root: string = findPackageRoot()): DashboardSi
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new TokumeiError('io', 'DASHBOARD_NOT_FOUND', `cannot read the dashboard folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw ControlErrors.DASHBOARD_NOT_FOUND(`cannot read the dashboard folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   for (const name of names.sort()) {
     const contentType = CONTENT_TYPES[extname(name).toLowerCase()];
@@ -126,7 +127,7 @@ export function loadDashboardSite(root: string = findPackageRoot()): DashboardSi
     files.set(name, { path, contentType });
   }
   const index = files.get('index.html');
-  if (!index) throw new TokumeiError('io', 'DASHBOARD_NOT_FOUND', `${dir} has no index.html`);
+  if (!index) throw ControlErrors.DASHBOARD_NOT_FOUND(`${dir} has no index.html`);
   const vendor = new Map<string, SiteFile>(); // fixed: VENDOR's entries
   for (const [name, rel] of Object.entries(VENDOR)) {
     const path = findInNodeModules(root, rel);

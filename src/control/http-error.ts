@@ -1,5 +1,5 @@
 /** An error that becomes one HTTP status and a JSON body `{"error": {"code", "message"}}`. */
-import { TokumeiError, type ErrorKind } from '../errors.js';
+import { errorSpec, TokumeiError, type ErrorKind } from '../errors.js';
 
 export class ControlHttpError extends TokumeiError {
   readonly status: number;
@@ -11,8 +11,10 @@ export class ControlHttpError extends TokumeiError {
 }
 
 /**
- * Which HTTP status a TokumeiError thrown by a handler deserves: the caller's mistake 400, a
- * policy's no 409, the network 502 (the node is a gateway to it), a deadline 504.
+ * Which HTTP status a TokumeiError thrown by a handler deserves — the one place where kinds meet
+ * statuses: the caller's mistake 400, something named that is not there
+ * 404, more than a limit 413, a policy's no 409, our own stored data broken 500, the network 502
+ * (the node is a gateway to it), a deadline 504.
  */
 export function statusForKind(kind: ErrorKind): number {
   switch (kind) {
@@ -20,8 +22,14 @@ export function statusForKind(kind: ErrorKind): number {
     case 'protocol':
     case 'crypto':
       return 400;
+    case 'not-found':
+      return 404;
+    case 'too-large':
+      return 413;
     case 'refused':
       return 409;
+    case 'corrupt':
+      return 500;
     case 'io':
       return 502;
     case 'timeout':
@@ -29,6 +37,12 @@ export function statusForKind(kind: ErrorKind): number {
     default:
       return 500;
   }
+}
+
+/** The status of an error a handler threw: by its kind, and 403 for a refusal of a wrong secret. */
+export function statusForError(e: TokumeiError): number {
+  if (e.kind === 'refused' && errorSpec(e.code)?.wrongSecret) return 403;
+  return statusForKind(e.kind);
 }
 
 /** The inverse, for the client: the kind of error an HTTP status stands for. */

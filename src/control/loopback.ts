@@ -3,7 +3,8 @@
  * must never be reachable from another host. `--control` is checked here before anything binds.
  */
 import { isIP } from 'node:net';
-import { TokumeiError } from '../errors.js';
+
+import { ControlErrors } from './control-errors.js';
 
 export interface ControlAddress {
   host: string;
@@ -24,11 +25,11 @@ export function parseControlAddress(text: string): ControlAddress {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[2]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) {
-    throw new TokumeiError('bad-input', 'CONTROL_ADDRESS_INVALID', `control address ${JSON.stringify(text)} must be HOST:PORT (e.g. 127.0.0.1:0)`);
+    throw ControlErrors.CONTROL_ADDRESS_INVALID(`control address ${JSON.stringify(text)} must be HOST:PORT (e.g. 127.0.0.1:0)`);
   }
   const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
   if (!isLoopbackHost(host)) {
-    throw new TokumeiError('bad-input', 'CONTROL_NOT_LOOPBACK', `control API must listen on loopback (127.0.0.1 or ::1), not ${host}`);
+    throw ControlErrors.CONTROL_NOT_LOOPBACK(`control API must listen on loopback (127.0.0.1 or ::1), not ${host}`);
   }
   return { host: host.toLowerCase() === 'localhost' ? '127.0.0.1' : host, port };
 }

@@ -28,6 +28,11 @@ export class Router {
     return this.add(this.routes, method, path, handler);
   }
 
+  /** True when `method path` (an exact route) is already served. */
+  has(method: Method, path: string): boolean {
+    return this.routes.get(path)?.has(method) ?? false;
+  }
+
   /** Routes every path `prefix + rest` with a non-empty `rest` holding no `/`. */
   onPrefix(method: Method, prefix: string, handler: Handler): this {
     if (!prefix.endsWith('/')) throw new Error(`route prefix ${prefix} must end with /`);

@@ -4,8 +4,9 @@
  * for a few messages per key).
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { asU8, badArgument, checkBytes } from './bytes.js';
+import { CryptoErrors } from './crypto-errors.js';
 
 export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 12;
@@ -45,6 +46,6 @@ export function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
     return tail.length === 0 ? asU8(head) : asU8(Buffer.concat([head, tail]));
   } catch (e) {
     head.fill(0); // unauthenticated plaintext never leaves
-    throw new TokumeiError('crypto', 'AEAD_FAILED', 'AEAD authentication failed', { cause: e });
+    throw CryptoErrors.AEAD_FAILED('AEAD authentication failed', { cause: e });
   }
 }

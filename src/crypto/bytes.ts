@@ -3,11 +3,12 @@
  * wiping, and the argument checks every entry point runs (bytes in, bytes out).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
+import { CryptoErrors } from './crypto-errors.js';
 
 /** Throws the bad-input error every crypto entry point uses for a wrong argument. */
 export function badArgument(message: string): never {
-  throw new TokumeiError('bad-input', 'CRYPTO_BAD_ARGUMENT', message);
+  throw CryptoErrors.CRYPTO_BAD_ARGUMENT(message);
 }
 
 /** Checks that `value` is a Uint8Array (of exactly `length` bytes when given) and returns it. */

@@ -5,10 +5,11 @@
  * Used for escrow shares sealed to trustees and, later, the bulletin board's key scheme (DESIGN §7).
  */
 import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
-import { TokumeiError } from '../errors.js';
+
 import { badArgument, checkBytes } from './bytes.js';
 import type { RandomSource } from './random.js';
 import { generateX25519, x25519RawPrivateKey, X25519_KEY_LENGTH } from './x25519.js';
+import { CryptoErrors } from './crypto-errors.js';
 
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
 
@@ -57,7 +58,7 @@ export async function hpkeSeal(recipientPublicKey: Uint8Array, plaintext: Uint8A
     return { enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) };
   } catch (e) {
     // A small-order recipient key makes the DH output zero (RFC 9180 §7.1.4).
-    throw new TokumeiError('crypto', 'HPKE_SEAL_FAILED', `HPKE seal failed: ${(e as Error).message}`, { cause: e });
+    throw CryptoErrors.HPKE_SEAL_FAILED(`HPKE seal failed: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -69,12 +70,12 @@ export async function hpkeOpen(recipientPrivateKey: Uint8Array, sealed: HpkeSeal
   checkBytes('ciphertext', sealed.ciphertext);
   const info = checkBytes('info', context.info ?? new Uint8Array(0));
   const aad = checkBytes('aad', context.aad ?? new Uint8Array(0));
-  if (sealed.ciphertext.length < HPKE_OVERHEAD) throw new TokumeiError('crypto', 'HPKE_OPEN_FAILED', 'HPKE ciphertext shorter than its tag');
+  if (sealed.ciphertext.length < HPKE_OVERHEAD) throw CryptoErrors.HPKE_OPEN_FAILED('HPKE ciphertext shorter than its tag');
   try {
     const sk = await suite.kem.deserializePrivateKey(recipientPrivateKey);
     const pt = await suite.open({ recipientKey: sk, enc: sealed.enc, info }, sealed.ciphertext, aad);
     return new Uint8Array(pt);
   } catch (e) {
-    throw new TokumeiError('crypto', 'HPKE_OPEN_FAILED', 'HPKE open failed (wrong key, context or tampered ciphertext)', { cause: e });
+    throw CryptoErrors.HPKE_OPEN_FAILED('HPKE open failed (wrong key, context or tampered ciphertext)', { cause: e });
   }
 }

@@ -3,8 +3,9 @@
  * hostile party may have written, so they are bounded before any memory is allocated.
  */
 import { scrypt as scryptCb, scryptSync } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { asU8, badArgument, checkBytes } from './bytes.js';
+import { CryptoErrors } from './crypto-errors.js';
 
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N (RFC 7914 §2). */
@@ -48,7 +49,7 @@ export function checkScryptParams(params: ScryptParams, limits: ScryptLimits = S
     inRange(params.p, limits.p) &&
     128 * params.r * 2 ** params.logN <= limits.maxMemory;
   if (!ok) {
-    throw new TokumeiError('bad-input', 'KDF_PARAMS_OUT_OF_BOUNDS', `scrypt parameters out of bounds: ${JSON.stringify(params)}`);
+    throw CryptoErrors.KDF_PARAMS_OUT_OF_BOUNDS(`scrypt parameters out of bounds: ${JSON.stringify(params)}`);
   }
 }
 
@@ -76,7 +77,7 @@ export function scryptDerive(passphrase: Uint8Array, salt: Uint8Array, params: S
   checkScryptParams(params, limits);
   return new Promise((resolve, reject) => {
     scryptCb(passphrase, salt, length, nodeOptions(params), (err, key) => {
-      if (err) reject(new TokumeiError('internal', 'KDF_FAILED', `scrypt failed: ${err.message}`, { cause: err }));
+      if (err) reject(CryptoErrors.KDF_FAILED(`scrypt failed: ${err.message}`, { cause: err }));
       else resolve(asU8(key));
     });
   });

@@ -5,12 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { ristretto255 } from '@noble/curves/ed25519.js';
-import { TokumeiError } from '../errors.js';
+
 import { badArgument, checkBytes } from './bytes.js';
 import { randomBytesFrom, type RandomSource } from './random.js';
+import { CryptoErrors } from './crypto-errors.js';
 
 const Point = ristretto255.Point;
-export type RistrettoPoint = InstanceType<typeof Point>;
+/** noble's point class is not exported by name; its BASE point's type is the same, and can be named. */
+export type RistrettoPoint = typeof ristretto255.Point.BASE;
 
 export const SCALAR_LENGTH = 32;
 export const POINT_LENGTH = 32;
@@ -40,7 +42,7 @@ export function decodeScalar(bytes: Uint8Array): bigint {
   checkBytes('scalar', bytes, SCALAR_LENGTH);
   let x = 0n;
   for (let i = SCALAR_LENGTH - 1; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]!);
-  if (x >= GROUP_ORDER) throw new TokumeiError('bad-input', 'RISTRETTO_BAD_SCALAR', 'scalar is not reduced mod ℓ');
+  if (x >= GROUP_ORDER) throw CryptoErrors.RISTRETTO_BAD_SCALAR('scalar is not reduced mod ℓ');
   return x;
 }
 
@@ -91,7 +93,7 @@ export function decodePoint(bytes: Uint8Array): RistrettoPoint {
   try {
     return Point.fromBytes(bytes);
   } catch (e) {
-    throw new TokumeiError('bad-input', 'RISTRETTO_BAD_POINT', 'invalid ristretto255 encoding', { cause: e });
+    throw CryptoErrors.RISTRETTO_BAD_POINT('invalid ristretto255 encoding', { cause: e });
   }
 }
 

@@ -9,7 +9,7 @@
  * The real opening protocol never rebuilds the secret: k trustees compute R·k_m = Σ λ_i·(R·s_i)
  * with the Lagrange coefficients below. `reconstructSecret` exists only for tests.
  */
-import { TokumeiError } from '../errors.js';
+
 import { badArgument } from './bytes.js';
 import type { RandomSource } from './random.js';
 import {
@@ -24,6 +24,7 @@ import {
   mulPoint,
   randomScalarBigint,
 } from './ristretto.js';
+import { CryptoErrors } from './crypto-errors.js';
 
 /** Trustee counts are small; the bound keeps a hostile record from costing much. */
 export const SHAMIR_MAX_SHARES = 255;
@@ -107,7 +108,7 @@ export function lagrangeCoefficient(indexSet: readonly number[], i: number): big
  * than k shares the result is just some unrelated scalar.
  */
 export function reconstructSecret(shares: readonly Share[]): Uint8Array {
-  if (shares.length === 0) throw new TokumeiError('bad-input', 'SHAMIR_NO_SHARES', 'no shares');
+  if (shares.length === 0) throw CryptoErrors.SHAMIR_NO_SHARES('no shares');
   const indices = shares.map((s) => s.index);
   let acc = 0n;
   for (const s of shares) acc = modL(acc + lagrangeCoefficient(indices, s.index) * decodeScalar(s.value));

@@ -3,9 +3,10 @@
  * measured in DESIGN §10 (~26k/s private, ~140k/s public, against ~2.8k/s for PKCS#8 DER).
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { asU8, badArgument, checkBytes } from './bytes.js';
 import { randomBytesFrom, type RandomSource } from './random.js';
+import { CryptoErrors } from './crypto-errors.js';
 
 export const X25519_KEY_LENGTH = 32;
 
@@ -21,7 +22,7 @@ function b64url(bytes: Uint8Array): string {
 }
 
 function fromB64url(s: string | undefined): Uint8Array {
-  if (typeof s !== 'string') throw new TokumeiError('internal', 'X25519_EXPORT', 'key export lacked a JWK member');
+  if (typeof s !== 'string') throw CryptoErrors.X25519_EXPORT('key export lacked a JWK member');
   return asU8(Buffer.from(s, 'base64url'));
 }
 
@@ -83,10 +84,10 @@ export function x25519(privateKey: KeyObject, publicKey: KeyObject): Uint8Array 
   try {
     out = asU8(diffieHellman({ privateKey, publicKey }));
   } catch (e) {
-    throw new TokumeiError('crypto', 'X25519_ZERO_SHARED', 'X25519 produced no usable shared secret (small-order public key)', { cause: e });
+    throw CryptoErrors.X25519_ZERO_SHARED('X25519 produced no usable shared secret (small-order public key)', { cause: e });
   }
   let acc = 0;
   for (const b of out) acc |= b;
-  if (acc === 0) throw new TokumeiError('crypto', 'X25519_ZERO_SHARED', 'X25519 shared secret is all zero (small-order public key)');
+  if (acc === 0) throw CryptoErrors.X25519_ZERO_SHARED('X25519 shared secret is all zero (small-order public key)');
   return out;
 }

@@ -8,9 +8,9 @@
  * keep working until the demo stops.
  */
 import { describeError } from '../errors.js';
-import type { ControlClient } from '../control/control-client.js';
-import { generateDemoMembers } from '../health/demo-data.js';
-import type { Profile } from '../health/profile.js';
+import type { NodeClient } from '../node/node-client.js';
+import { generateDemoMembers } from '../health/demo/demo-data.js';
+import type { Profile } from '../health/profile/profile.js';
 import type { Demo } from './demo.js';
 import { DEMO_MIN_COHORT, DEMO_PASSPHRASE, DEMO_PLAYER, DEMO_SEED, DEMO_STUDY, demoLayout } from './demo-layout.js';
 
@@ -211,7 +211,7 @@ export class DemoScenario {
 }
 
 /** Puts a generated record on a member's node: attributes, disclosure choices, recent readings. */
-async function loadProfile(c: ControlClient, p: Profile): Promise<void> {
+async function loadProfile(c: NodeClient, p: Profile): Promise<void> {
   const post = (path: string, body: unknown) => c.call('POST', path, JSON.stringify(body), 'application/json');
   for (const [name, value] of Object.entries(p.attributes)) if (value !== undefined) await post('/api/health/attribute', { name, value });
   const byKind = new Map<string, { kind: string; value: number; at: number }[]>();
@@ -224,7 +224,7 @@ async function loadProfile(c: ControlClient, p: Profile): Promise<void> {
 }
 
 /** The clinic's side, automatic in the demo: propose to every answer, send the letter when asked. */
-async function clinicBot(clinic: ControlClient, board: string): Promise<void> {
+async function clinicBot(clinic: NodeClient, board: string): Promise<void> {
   const { answers } = await clinic.call<{ answers: { answerId: string; proposals: unknown[]; letter: { state: string } }[] }>('GET', `/api/health/answers?board=${encodeURIComponent(board)}`);
   for (const a of answers) {
     if (a.proposals.length === 0) {

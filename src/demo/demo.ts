@@ -8,16 +8,16 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
 import { initCa, issueMember } from '../identity/ca-store.js';
 import { generateBoardKeys, writeBoardDir } from '../board/board-keys.js';
 import { readControlFile } from '../control/control-file.js';
-import { ControlClient } from '../control/control-client.js';
-import { freePorts } from '../cli/free-ports.js';
-import { spawnNode, stopAll, type NodeProcess } from '../cli/node-processes.js';
+import { NodeClient } from '../node/node-client.js';
+import { freePorts } from './free-ports.js';
+import { spawnNode, stopAll, type NodeProcess } from './node-processes.js';
 import { demoLayout, DEMO_KDF, DEMO_PASSPHRASE, DEMO_STUDY, DEMO_THRESHOLD, DEMO_TRUSTEES, type DemoNodeSpec, type DemoRole } from './demo-layout.js';
 import { authorityArgs, prepareAuthority, trusteeArgs } from './demo-authority.js';
-
+import { DemoErrors } from './demo-errors.js';
 
 export interface DemoNodeInfo {
   label: string;
@@ -43,7 +43,7 @@ export interface Demo {
   nodes: DemoNodeInfo[];
   node(label: string): DemoNodeInfo;
   /** A control API client for a running node (waits for its control.json). */
-  client(label: string, timeoutMs?: number): Promise<ControlClient>;
+  client(label: string, timeoutMs?: number): Promise<NodeClient>;
   /** The node's dashboard URL with its token (in the fragment, never sent to the server). */
   dashboardUrl(label: string): Promise<string>;
   /** Kills a node (SIGKILL) and starts it again with the same directory (churn). */
@@ -57,7 +57,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { dir } = options;
   const say = options.onProgress ?? (() => undefined);
   await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) throw new TokumeiError('bad-input', 'DEMO_DIR_NOT_EMPTY', `${dir} is not empty; give an empty or new --dir`);
+  if ((await readdir(dir)).length > 0) throw DemoErrors.DEMO_DIR_NOT_EMPTY(`${dir} is not empty; give an empty or new --dir`);
   const layout = demoLayout();
   const caDir = join(dir, 'ca');
   say(`passport office: CA with ${DEMO_TRUSTEES} trustees (any ${DEMO_THRESHOLD} can open one anonymous ID)`);
@@ -95,7 +95,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const byLabel = new Map(nodes.map((n) => [n.label, n]));
   const node = (label: string): DemoNodeInfo => {
     const n = byLabel.get(label);
-    if (!n) throw new TokumeiError('bad-input', 'DEMO_NO_SUCH_NODE', `no demo node ${label}`);
+    if (!n) throw DemoErrors.DEMO_NO_SUCH_NODE(`no demo node ${label}`);
     return n;
   };
   const start = (label: string): void => {
@@ -119,16 +119,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       const n = node(label);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (n.process.exit) throw new TokumeiError('io', 'DEMO_NODE_EXITED', `${label} exited (${n.process.exit.code ?? n.process.exit.signal}); see ${n.dir}/node.log`);
+        if (n.process.exit) throw DemoErrors.DEMO_NODE_EXITED(`${label} exited (${n.process.exit.code ?? n.process.exit.signal}); see ${n.dir}/node.log`);
         if (existsSync(join(n.dir, 'control.json'))) {
           try {
             const info = await readControlFile(n.dir);
-            if (info.pid === n.process.child.pid) return new ControlClient(info, 120_000);
+            if (info.pid === n.process.child.pid) return new NodeClient(info, 120_000);
           } catch {
             // being written: try again
           }
         }
-        if (Date.now() > deadline) throw new TokumeiError('timeout', 'DEMO_NODE_TIMEOUT', `${label} did not start within ${timeoutMs} ms; see ${n.dir}/node.log`);
+        if (Date.now() > deadline) throw DemoErrors.DEMO_NODE_TIMEOUT(`${label} did not start within ${timeoutMs} ms; see ${n.dir}/node.log`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

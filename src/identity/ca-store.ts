@@ -30,6 +30,7 @@ import { issueMemberIdentity } from './member.js';
 import { writeNodeDir } from './node-store.js';
 import { generateTrustee, trusteeFromSecrets, trusteePublic, trusteeSecrets, TRUSTEE_MAX, type TrusteeKeys } from './trustee.js';
 import type { KeyType, RevocationList } from './types.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export interface InitCaOptions {
   keyType?: KeyType;
@@ -116,7 +117,7 @@ export async function unlockCa(caDir: string, passphrase: string): Promise<Commu
   try {
     key = createPrivateKey({ key: secrets.signingKey ?? '', format: 'pem' });
   } catch (e) {
-    throw new TokumeiError('bad-input', 'KEYSTORE_MALFORMED', 'ca-key.json holds a malformed key', { cause: e });
+    throw IdentityErrors.KEYSTORE_MALFORMED('ca-key.json holds a malformed key', { cause: e });
   }
   return caFromKey(certPem, key);
 }

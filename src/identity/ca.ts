@@ -4,14 +4,17 @@
  * Ed25519 by default; RSA-3072 accepted, as the original design used RSA.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { constantTimeEqual } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { generateSigningKeyPair, signingKeyType } from '../crypto/signing.js';
 import { randomSerial } from './serial.js';
 import { trustAnchor } from './trust-anchor.js';
 import type { KeyType } from './types.js';
-import { asn, AsnConvert, buildCertificate, commonNameOf, extension, OID, spkiOf, toPem, x509Time } from './x509.js';
+import * as asn from '@peculiar/asn1-x509';
+import { buildCertificate, commonNameOf, extension, OID, spkiOf, toPem, x509Time } from './x509.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { IdentityErrors } from './identity-errors.js';
 
 export const CA_COMMON_NAME = 'tokumei community CA';
 export const CA_VALIDITY_DAYS = 3650;
@@ -38,7 +41,7 @@ export interface CreateCaOptions {
 
 export function createCa(options: CreateCaOptions = {}): CommunityCa {
   const keyType = options.keyType ?? 'ed25519';
-  if (keyType !== 'ed25519' && keyType !== 'rsa') throw new TokumeiError('bad-input', 'CA_BAD_KEY_TYPE', `unknown key type ${String(keyType)}`);
+  if (keyType !== 'ed25519' && keyType !== 'rsa') throw IdentityErrors.CA_BAD_KEY_TYPE(`unknown key type ${String(keyType)}`);
   const { privateKey, publicKey } = generateSigningKeyPair(keyType, options.random);
   const now = options.now ?? Date.now();
   const name = commonNameOf(CA_COMMON_NAME);
@@ -62,7 +65,7 @@ export function createCa(options: CreateCaOptions = {}): CommunityCa {
 export function caFromKey(caCert: string | Uint8Array, privateKey: KeyObject): CommunityCa {
   const anchor = trustAnchor(caCert);
   if (signingKeyType(privateKey) !== anchor.keyType || !constantTimeEqual(spkiOf(privateKey), spkiOf(anchor.publicKey))) {
-    throw new TokumeiError('bad-input', 'CA_KEY_MISMATCH', 'the CA private key does not match ca.pem');
+    throw IdentityErrors.CA_KEY_MISMATCH('the CA private key does not match ca.pem');
   }
   return { keyType: anchor.keyType, der: anchor.der, pem: anchor.pem, privateKey, publicKey: createPublicKey(privateKey), subject: anchor.subject };
 }

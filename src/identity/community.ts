@@ -3,7 +3,7 @@
  * with no disk and no KDF. `issue` is synchronous (escrow, which needs HPKE, runs in the
  * background and is returned as a promise); `revoke` returns the next CRL at once.
  */
-import { TokumeiError } from '../errors.js';
+
 import type { RandomSource } from '../crypto/random.js';
 import { createCa, type CommunityCa } from './ca.js';
 import { createCrl } from './crl.js';
@@ -12,6 +12,7 @@ import { issueMemberIdentity, type IssueMemberIdentityOptions } from './member.j
 import { generateTrustee, trusteePublic, type TrusteeKeys, type TrusteePublic } from './trustee.js';
 import type { KeyType, NodeIdentity, RevocationList } from './types.js';
 import { serialBytes } from './x509.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export interface CommunityOptions {
   keyType?: KeyType;
@@ -52,8 +53,8 @@ export interface Community {
 export async function createCommunity(options: CommunityOptions = {}): Promise<Community> {
   const n = options.trustees ?? 3;
   const k = options.threshold ?? Math.min(2, n);
-  if (!Number.isInteger(n) || n < 1 || n > 255) throw new TokumeiError('bad-input', 'CA_BAD_TRUSTEES', 'trustees must be 1..255');
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new TokumeiError('bad-input', 'CA_BAD_THRESHOLD', 'threshold must be 1..trustees');
+  if (!Number.isInteger(n) || n < 1 || n > 255) throw IdentityErrors.CA_BAD_TRUSTEES('trustees must be 1..255');
+  if (!Number.isInteger(k) || k < 1 || k > n) throw IdentityErrors.CA_BAD_THRESHOLD('threshold must be 1..trustees');
   const random = options.random;
   const createdAt = options.now ?? Date.now();
   const ca = createCa({ keyType: options.keyType ?? 'ed25519', random, now: createdAt });

@@ -9,7 +9,10 @@ import { constantTimeEqual } from '../crypto/bytes.js';
 import type { CommunityCa } from './ca.js';
 import { trustAnchor } from './trust-anchor.js';
 import type { RevocationList } from './types.js';
-import { asn, AsnConvert, buildCrl, CRL_PARSE_LIMITS, isCanonicalSigned, OID, pemToDer, serialBytes, serialHex, toPem, verifyTbs, x509Time } from './x509.js';
+import * as asn from '@peculiar/asn1-x509';
+import { buildCrl, CRL_PARSE_LIMITS, isCanonicalSigned, OID, pemToDer, serialBytes, serialHex, toPem, verifyTbs, x509Time } from './x509.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { IdentityErrors } from './identity-errors.js';
 
 /** ~100k revoked members fit; a larger "CRL" is hostile. */
 export const CRL_MAX_BYTES = 8 * 1024 * 1024;
@@ -25,7 +28,7 @@ export interface RevokedEntry {
 
 /** Builds and signs the CRL number `number` listing `revoked` (hex serials as Passport.serial). */
 export function createCrl(ca: CommunityCa, revoked: Iterable<string | RevokedEntry>, number: number, now: number = Date.now()): RevocationList {
-  if (!Number.isSafeInteger(number) || number < 1) throw new TokumeiError('bad-input', 'CRL_BAD_NUMBER', `CRL number must be a positive integer, got ${number}`);
+  if (!Number.isSafeInteger(number) || number < 1) throw IdentityErrors.CRL_BAD_NUMBER(`CRL number must be a positive integer, got ${number}`);
   const thisUpdate = x509Time(now, 'thisUpdate');
   const entries = [...revoked].map((r) => {
     const e = typeof r === 'string' ? { serial: r } : r;
@@ -36,7 +39,7 @@ export function createCrl(ca: CommunityCa, revoked: Iterable<string | RevokedEnt
 }
 
 function malformed(message: string, cause?: unknown): never {
-  throw new TokumeiError('bad-input', 'CRL_MALFORMED', `CRL: ${message}`, { cause });
+  throw IdentityErrors.CRL_MALFORMED(`CRL: ${message}`, { cause });
 }
 
 /**
@@ -63,7 +66,7 @@ export function parseCrl(input: string | Uint8Array, caCert: string | Uint8Array
       constantTimeEqual(issuer, anchor.subjectDer) &&
       constantTimeEqual(new Uint8Array(AsnConvert.serialize(tbs.signature)), new Uint8Array(AsnConvert.serialize(crl.signatureAlgorithm))) &&
       verifyTbs(new Uint8Array(crl.tbsCertListRaw), crl.signatureAlgorithm, new Uint8Array(crl.signature), anchor.publicKey, anchor.keyType);
-    if (!ok) throw new TokumeiError('crypto', 'CRL_BAD_SIGNATURE', 'CRL was not signed by this community CA');
+    if (!ok) throw IdentityErrors.CRL_BAD_SIGNATURE('CRL was not signed by this community CA');
     const numberExt = (tbs.crlExtensions ?? []).find((e) => e.extnID === OID.cRLNumber);
     if (!numberExt) malformed('no cRLNumber extension');
     const number = AsnConvert.parse(numberExt.extnValue.buffer, asn.CRLNumber).value;

@@ -21,7 +21,7 @@
  * threshold, trustees, trusteeKey, commitments}, pt = f(i) as a 32-byte scalar), so a share cannot
  * be moved to another member, index, trustee or commitment set.
  */
-import { TokumeiError } from '../errors.js';
+
 import { fromBase64, fromHex, toBase64, toHex, utf8, wipe } from '../crypto/bytes.js';
 import { hpkeOpen, hpkeSeal } from '../crypto/hpke.js';
 import type { RandomSource } from '../crypto/random.js';
@@ -32,6 +32,7 @@ import { x25519PrivateKeyFromRaw, x25519RawPublicKey } from '../crypto/x25519.js
 import type { CommunityCa } from './ca.js';
 import { trustAnchor } from './trust-anchor.js';
 import { TRUSTEE_MAX, type TrusteePublic } from './trustee.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export const ESCROW_FORMAT = 'tokumei-escrow/1';
 const SIGNATURE_LABEL = utf8(`${ESCROW_FORMAT} record\n`);
@@ -56,7 +57,7 @@ export interface EscrowRecord {
 }
 
 function malformed(message: string): never {
-  throw new TokumeiError('bad-input', 'ESCROW_MALFORMED', `escrow record: ${message}`);
+  throw IdentityErrors.ESCROW_MALFORMED(`escrow record: ${message}`);
 }
 
 function signedBytes(r: Omit<EscrowRecord, 'caSignature'>): Uint8Array {
@@ -91,11 +92,11 @@ export interface CreateEscrowOptions {
 
 export async function createEscrow(ca: CommunityCa, o: CreateEscrowOptions): Promise<EscrowRecord> {
   const n = o.trustees.length;
-  if (n < 1 || n > TRUSTEE_MAX) throw new TokumeiError('bad-input', 'ESCROW_BAD_TRUSTEES', `need 1..${TRUSTEE_MAX} trustees`);
+  if (n < 1 || n > TRUSTEE_MAX) throw IdentityErrors.ESCROW_BAD_TRUSTEES(`need 1..${TRUSTEE_MAX} trustees`);
   o.trustees.forEach((t, i) => {
-    if (t.index !== i + 1) throw new TokumeiError('bad-input', 'ESCROW_BAD_TRUSTEES', 'trustees must be listed by index 1..n');
+    if (t.index !== i + 1) throw IdentityErrors.ESCROW_BAD_TRUSTEES('trustees must be listed by index 1..n');
   });
-  if (!/^[0-9a-f]{2,40}$/.test(o.memberSerial)) throw new TokumeiError('bad-input', 'ESCROW_BAD_SERIAL', 'member serial must be lower-case hex');
+  if (!/^[0-9a-f]{2,40}$/.test(o.memberSerial)) throw IdentityErrors.ESCROW_BAD_SERIAL('member serial must be lower-case hex');
   const { shares, commitments } = splitSecret(o.anonymityKey, n, o.threshold, o.random);
   const base = { memberSerial: o.memberSerial, threshold: o.threshold, trustees: n, commitments: commitments.map(toHex) };
   try {
@@ -169,7 +170,7 @@ export function verifyEscrowRecord(input: EscrowRecord | string, caCert: string 
   };
   const anchor = trustAnchor(caCert);
   if (!verifyBytes(anchor.publicKey, signedBytes(record), sig)) {
-    throw new TokumeiError('crypto', 'ESCROW_BAD_SIGNATURE', `escrow record for ${memberSerial} is not signed by this community CA`);
+    throw IdentityErrors.ESCROW_BAD_SIGNATURE(`escrow record for ${memberSerial} is not signed by this community CA`);
   }
   return record;
 }
@@ -187,14 +188,14 @@ export async function openEscrowShare(
 ): Promise<Share> {
   const record = verifyEscrowRecord(input, caCert);
   const box = record.shares[index - 1];
-  if (!Number.isInteger(index) || !box) throw new TokumeiError('bad-input', 'ESCROW_NO_SHARE', `no share ${index} in this record`);
+  if (!Number.isInteger(index) || !box) throw IdentityErrors.ESCROW_NO_SHARE(`no share ${index} in this record`);
   const myKey = toHex(x25519RawPublicKey(x25519PrivateKeyFromRaw(trustee.hpkePrivateKey)));
-  if (myKey !== box.trusteeKey) throw new TokumeiError('refused', 'ESCROW_WRONG_TRUSTEE', `share ${index} is sealed to another trustee key`);
+  if (myKey !== box.trusteeKey) throw IdentityErrors.ESCROW_WRONG_TRUSTEE(`share ${index} is sealed to another trustee key`);
   let value: Uint8Array;
   try {
     value = await hpkeOpen(trustee.hpkePrivateKey, { enc: fromHex(box.enc), ciphertext: fromHex(box.ciphertext) }, { info: SHARE_INFO, aad: shareAad(record, index, box.trusteeKey) });
   } catch (e) {
-    throw new TokumeiError('crypto', 'ESCROW_OPEN_FAILED', `cannot open share ${index}: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.ESCROW_OPEN_FAILED(`cannot open share ${index}: ${(e as Error).message}`, { cause: e });
   }
   const share = { index, value };
   let ok = false;
@@ -206,7 +207,7 @@ export async function openEscrowShare(
   }
   if (!ok) {
     wipe(value);
-    throw new TokumeiError('crypto', 'ESCROW_BAD_SHARE', `share ${index} does not match the commitments`);
+    throw IdentityErrors.ESCROW_BAD_SHARE(`share ${index} does not match the commitments`);
   }
   return share;
 }

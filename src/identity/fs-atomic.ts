@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TokumeiError } from '../errors.js';
+import { IdentityErrors } from './identity-errors.js';
 
 async function fsyncDir(dir: string): Promise<void> {
   const h = await open(dir, constants.O_RDONLY);
@@ -103,14 +104,14 @@ export async function readTextFile(path: string, maxBytes: number): Promise<stri
   let data: Buffer;
   try {
     const s = await stat(path);
-    if (s.size > maxBytes) throw new TokumeiError('bad-input', 'FILE_TOO_LARGE', `${path} is larger than ${maxBytes} bytes`);
+    if (s.size > maxBytes) throw IdentityErrors.FILE_TOO_LARGE(`${path} is larger than ${maxBytes} bytes`);
     data = await readFile(path);
   } catch (e) {
     if (e instanceof TokumeiError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new TokumeiError('io', 'FILE_MISSING', `${path} does not exist`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw IdentityErrors.FILE_MISSING(`${path} does not exist`, { cause: e });
     throw ioError('FILE_READ_FAILED', `cannot read ${path}`, e);
   }
-  if (data.length > maxBytes) throw new TokumeiError('bad-input', 'FILE_TOO_LARGE', `${path} is larger than ${maxBytes} bytes`);
+  if (data.length > maxBytes) throw IdentityErrors.FILE_TOO_LARGE(`${path} is larger than ${maxBytes} bytes`);
   return data.toString('utf8');
 }
 
@@ -163,9 +164,9 @@ async function withFileLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('FILE_WRITE_FAILED', `cannot lock ${dir}`, e);
       const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (attempt < 3 && Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder)) {
-        throw new TokumeiError('io', 'CA_LOCKED', `${dir} is in use by process ${holder} (remove ${lock} if it is not)`);
+        throw IdentityErrors.CA_LOCKED(`${dir} is in use by process ${holder} (remove ${lock} if it is not)`);
       }
-      if (attempt >= 3) throw new TokumeiError('io', 'CA_LOCKED', `cannot take ${lock}`);
+      if (attempt >= 3) throw IdentityErrors.CA_LOCKED(`cannot take ${lock}`);
       await unlink(lock).catch(() => {}); // stale: its process is gone (or was this one, before a crash)
     }
   }

@@ -23,6 +23,7 @@ import { aeadOpen, aeadSeal, AEAD_NONCE_LENGTH } from '../crypto/aead.js';
 import { fromBase64, fromHex, toBase64, toHex, utf8, wipe } from '../crypto/bytes.js';
 import { checkScryptParams, scryptDerive, type ScryptParams } from '../crypto/kdf.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export const KEYSTORE_FORMAT = 'tokumei-keystore/1';
 export const KEYSTORE_DEFAULT_KDF: ScryptParams = { logN: 17, r: 8, p: 1 };
@@ -44,7 +45,7 @@ export interface KeystoreOptions {
 }
 
 function malformed(message: string, cause?: unknown): never {
-  throw new TokumeiError('bad-input', 'KEYSTORE_MALFORMED', `keystore: ${message}`, { cause });
+  throw IdentityErrors.KEYSTORE_MALFORMED(`keystore: ${message}`, { cause });
 }
 
 /** The scrypt parameters a new keystore gets: options, else TOKUMEI_KDF_LOG_N (lower only), else default. */
@@ -54,7 +55,7 @@ export function keystoreCreationParams(options: KeystoreOptions = {}): ScryptPar
   if (envText !== undefined && envText !== '') {
     const v = Number(envText);
     if (!Number.isInteger(v) || v < KEYSTORE_ENV_MIN_LOG_N || v > KEYSTORE_DEFAULT_KDF.logN) {
-      throw new TokumeiError('bad-input', 'KDF_ENV_INVALID', `TOKUMEI_KDF_LOG_N must be an integer ${KEYSTORE_ENV_MIN_LOG_N}..${KEYSTORE_DEFAULT_KDF.logN}, got ${JSON.stringify(envText)}`);
+      throw IdentityErrors.KDF_ENV_INVALID(`TOKUMEI_KDF_LOG_N must be an integer ${KEYSTORE_ENV_MIN_LOG_N}..${KEYSTORE_DEFAULT_KDF.logN}, got ${JSON.stringify(envText)}`);
     }
     logN = v;
   }
@@ -67,7 +68,7 @@ export function keystoreCreationParams(options: KeystoreOptions = {}): ScryptPar
 function passphraseBytes(passphrase: string | Uint8Array): Uint8Array {
   if (typeof passphrase === 'string') return utf8(passphrase.normalize('NFC'));
   if (passphrase instanceof Uint8Array) return passphrase;
-  throw new TokumeiError('bad-input', 'PASSPHRASE_INVALID', 'passphrase must be a string');
+  throw IdentityErrors.PASSPHRASE_INVALID('passphrase must be a string');
 }
 
 interface Header {
@@ -86,7 +87,7 @@ function canonicalHeader(h: Header): Uint8Array {
 /** Encrypts `secrets` of `kind` under `passphrase`; returns the file's JSON text. */
 export async function sealKeystore(kind: KeystoreKind, secrets: KeystoreSecrets, passphrase: string | Uint8Array, options: KeystoreOptions = {}): Promise<string> {
   const pass = passphraseBytes(passphrase);
-  if (pass.length === 0) throw new TokumeiError('bad-input', 'PASSPHRASE_EMPTY', 'the passphrase must not be empty');
+  if (pass.length === 0) throw IdentityErrors.PASSPHRASE_EMPTY('the passphrase must not be empty');
   const params = keystoreCreationParams(options);
   const header: Header = {
     format: KEYSTORE_FORMAT,
@@ -149,7 +150,7 @@ export async function openKeystore(text: string, passphrase: string | Uint8Array
   try {
     plaintext = aeadOpen(key, fromHex(header.nonce), ciphertext, canonicalHeader(header));
   } catch (e) {
-    throw new TokumeiError('refused', 'KEYSTORE_BAD_PASSPHRASE', 'wrong passphrase (or the keystore file was altered)', { cause: e });
+    throw IdentityErrors.KEYSTORE_BAD_PASSPHRASE('wrong passphrase (or the keystore file was altered)', { cause: e });
   } finally {
     wipe(key);
   }

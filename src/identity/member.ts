@@ -4,7 +4,7 @@
  * escrow.ts). Shared by the on-disk passport office (ca-store.ts) and the in-memory community.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { fromHex, toHex } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { randomScalar, decodeScalar } from '../crypto/ristretto.js';
@@ -14,6 +14,7 @@ import type { CommunityCa } from './ca.js';
 import type { KeystoreSecrets } from './keystore.js';
 import { issuePassport } from './passport.js';
 import type { NodeIdentity } from './types.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export interface IssueMemberIdentityOptions {
   random?: RandomSource;
@@ -76,6 +77,6 @@ export function memberKeysFromSecrets(s: KeystoreSecrets): MemberKeys {
     decodeScalar(anonymityKey);
     return { signingKeyPem, signingPrivateKey, onionPrivateKey, anonymityKey };
   } catch (e) {
-    throw new TokumeiError('bad-input', 'KEYSTORE_MALFORMED', `member keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.KEYSTORE_MALFORMED(`member keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -8,7 +8,7 @@
  *                  hex), anonymityKey (ristretto255 scalar, hex) — see keystore.ts
  */
 import { join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
 import { constantTimeEqual } from '../crypto/bytes.js';
 import { openKeystore, sealKeystore, type KeystoreOptions } from './keystore.js';
 import { createDirAtomic, readTextFile } from './fs-atomic.js';
@@ -17,8 +17,7 @@ import { verifyPassportIssuer } from './passport.js';
 import { trustAnchor } from './trust-anchor.js';
 import type { NodeIdentity } from './types.js';
 import { spkiOf } from './x509.js';
-
-export { loadCrl, saveCrlIfNewer } from './crl-store.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export const NODE_FILES = { passport: 'passport.pem', ca: 'ca.pem', crl: 'crl.pem', keystore: 'keystore.json' } as const;
 const MAX_PEM = 64 * 1024;
@@ -56,11 +55,11 @@ export async function loadNodeIdentity(dir: string, passphrase: string): Promise
   try {
     passport = verifyPassportIssuer(passportPem, anchor.der);
   } catch (e) {
-    throw new TokumeiError('bad-input', 'NODE_BAD_PASSPORT', `${join(dir, NODE_FILES.passport)}: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.NODE_BAD_PASSPORT(`${join(dir, NODE_FILES.passport)}: ${(e as Error).message}`, { cause: e });
   }
   const keys = memberKeysFromSecrets(await openKeystore(keystoreText, passphrase, 'member'));
   if (!constantTimeEqual(spkiOf(keys.signingPrivateKey), spkiOf(passport.signingKey))) {
-    throw new TokumeiError('bad-input', 'KEYSTORE_KEY_MISMATCH', `the signing key in ${join(dir, NODE_FILES.keystore)} does not match ${join(dir, NODE_FILES.passport)}`);
+    throw IdentityErrors.KEYSTORE_KEY_MISMATCH(`the signing key in ${join(dir, NODE_FILES.keystore)} does not match ${join(dir, NODE_FILES.passport)}`);
   }
   return { passport, caPem: anchor.pem, ...keys };
 }

@@ -20,25 +20,10 @@ import type { CommunityCa } from './ca.js';
 import { randomSerial } from './serial.js';
 import { trustAnchor } from './trust-anchor.js';
 import { ONION_KEY_OID, type KeyType, type Passport, type RevocationList } from './types.js';
-import {
-  asn,
-  AsnConvert,
-  buildCertificate,
-  CERT_PARSE_LIMITS,
-  commonNameOf,
-  extension,
-  isCanonicalSigned,
-  OctetString,
-  OID,
-  parsedOidString,
-  pemToDer,
-  publicKeyFromSpki,
-  serialHex,
-  spkiOf,
-  toPem,
-  verifyTbs,
-  x509Time,
-} from './x509.js';
+import * as asn from '@peculiar/asn1-x509';
+import { buildCertificate, CERT_PARSE_LIMITS, commonNameOf, extension, isCanonicalSigned, OID, parsedOidString, pemToDer, publicKeyFromSpki, serialHex, spkiOf, toPem, verifyTbs, x509Time } from './x509.js';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { IdentityErrors } from './identity-errors.js';
 
 export const PASSPORT_VALIDITY_DAYS = 365;
 /** A passport is ~0.5 KB (Ed25519) or ~1.3 KB (RSA-3072); anything far larger is hostile. */
@@ -63,10 +48,10 @@ export interface IssuePassportOptions {
 export function issuePassport(ca: CommunityCa, options: IssuePassportOptions): Passport {
   checkBytes('onionPublicKey', options.onionPublicKey, X25519_KEY_LENGTH);
   const keyType = signingKeyType(options.signingPublicKey);
-  if (keyType !== ca.keyType) throw new TokumeiError('bad-input', 'PASSPORT_KEY_TYPE', `member key is ${keyType}, the CA issues ${ca.keyType}`);
+  if (keyType !== ca.keyType) throw IdentityErrors.PASSPORT_KEY_TYPE(`member key is ${keyType}, the CA issues ${ca.keyType}`);
   const notBefore = x509Time(options.notBefore ?? options.now ?? Date.now(), 'notBefore');
   const notAfter = x509Time(options.notAfter ?? notBefore.getTime() + PASSPORT_VALIDITY_DAYS * DAY_MS, 'notAfter');
-  if (notAfter.getTime() <= notBefore.getTime()) throw new TokumeiError('bad-input', 'PASSPORT_BAD_VALIDITY', 'notAfter must be later than notBefore');
+  if (notAfter.getTime() <= notBefore.getTime()) throw IdentityErrors.PASSPORT_BAD_VALIDITY('notAfter must be later than notBefore');
   const serialRaw = randomSerial(options.random);
   const serial = serialHex(serialRaw);
   const der = buildCertificate({
@@ -271,7 +256,7 @@ export interface VerifyPassportOptions {
  */
 export function verifyPassport(input: string | Uint8Array, options: VerifyPassportOptions): Passport {
   if (typeof options !== 'object' || options === null || typeof options.now !== 'number' || !Number.isFinite(options.now)) {
-    throw new TokumeiError('bad-input', 'PASSPORT_VERIFY_ARGS', 'verifyPassport needs { ca, now }');
+    throw IdentityErrors.PASSPORT_VERIFY_ARGS('verifyPassport needs { ca, now }');
   }
   const passport = verifyPassportIssuer(input, options.ca);
   if (options.now < passport.notBefore.getTime()) refuse(LinkRefusal.NOT_YET_VALID, `passport ${passport.serial} is not valid before ${passport.notBefore.toISOString()}`);

@@ -5,8 +5,11 @@
 import type { KeyObject } from 'node:crypto';
 import { TokumeiError } from '../errors.js';
 import { constantTimeEqual, toHex } from '../crypto/bytes.js';
-import { asn, AsnConvert, CERT_PARSE_LIMITS, isCanonicalSigned, OID, pemToDer, publicKeyFromSpki, toPem, verifyTbs } from './x509.js';
+import * as asn from '@peculiar/asn1-x509';
+import { CERT_PARSE_LIMITS, isCanonicalSigned, OID, pemToDer, publicKeyFromSpki, toPem, verifyTbs } from './x509.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import type { KeyType } from './types.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export interface TrustAnchor {
   readonly der: Uint8Array;
@@ -24,7 +27,7 @@ const CACHE_LIMIT = 16;
 const cache = new Map<string, TrustAnchor>();
 
 function invalid(message: string, cause?: unknown): never {
-  throw new TokumeiError('bad-input', 'CA_CERT_INVALID', `community CA certificate: ${message}`, { cause });
+  throw IdentityErrors.CA_CERT_INVALID(`community CA certificate: ${message}`, { cause });
 }
 
 /** Parses and checks a CA certificate (PEM or DER); throws CA_CERT_INVALID. Cached. */

@@ -4,13 +4,14 @@
  * Ed25519 key pair to sign approvals and audit records with (later).
  */
 import type { KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { generateHpkeKeyPair } from '../crypto/hpke.js';
 import type { RandomSource } from '../crypto/random.js';
 import { ed25519PrivateKeyFromSeed, ed25519PublicKeyFromRaw, ed25519RawPublicKey, generateSigningKeyPair } from '../crypto/signing.js';
 import { x25519PrivateKeyFromRaw, x25519RawPublicKey } from '../crypto/x25519.js';
 import type { KeystoreSecrets } from './keystore.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export const TRUSTEE_MAX = 255;
 
@@ -33,7 +34,7 @@ export interface TrusteeKeys {
 }
 
 function checkIndex(index: number): number {
-  if (!Number.isInteger(index) || index < 1 || index > TRUSTEE_MAX) throw new TokumeiError('bad-input', 'TRUSTEE_BAD_INDEX', `trustee index must be 1..${TRUSTEE_MAX}`);
+  if (!Number.isInteger(index) || index < 1 || index > TRUSTEE_MAX) throw IdentityErrors.TRUSTEE_BAD_INDEX(`trustee index must be 1..${TRUSTEE_MAX}`);
   return index;
 }
 
@@ -59,7 +60,7 @@ export function parseTrusteePublic(value: unknown): TrusteePublic {
     ed25519PublicKeyFromRaw(fromHex(o.signingPublicKey, 32));
     return { index, hpkePublicKey: o.hpkePublicKey.toLowerCase(), signingPublicKey: o.signingPublicKey.toLowerCase() };
   } catch (e) {
-    throw new TokumeiError('bad-input', 'TRUSTEE_MALFORMED', `bad trustee public record: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.TRUSTEE_MALFORMED(`bad trustee public record: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -82,6 +83,6 @@ export function trusteeFromSecrets(s: KeystoreSecrets): TrusteeKeys {
       signingPublicKey: ed25519RawPublicKey(signingPrivateKey),
     };
   } catch (e) {
-    throw new TokumeiError('bad-input', 'KEYSTORE_MALFORMED', `trustee keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.KEYSTORE_MALFORMED(`trustee keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
   }
 }

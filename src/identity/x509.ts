@@ -15,10 +15,11 @@
 import { constants, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert, BitString, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import { TokumeiError } from '../errors.js';
+
 import { asU8, toHex } from '../crypto/bytes.js';
 import { ed25519PublicKeyFromRaw, signingKeyType } from '../crypto/signing.js';
 import type { KeyType } from './types.js';
+import { IdentityErrors } from './identity-errors.js';
 
 export const OID = {
   ed25519: '1.3.101.112',
@@ -33,7 +34,6 @@ export const OID = {
   clientAuth: asn.id_kp_clientAuth,
 } as const;
 
-export { asn, AsnConvert, OctetString };
 
 /** asn1js limits for untrusted input; CRLs get more nodes (one member ≈ 5 nodes). */
 export const CERT_PARSE_LIMITS = { berOptions: { maxDepth: 32, maxNodes: 2_000, maxContentLength: 64 * 1024 } };
@@ -91,7 +91,7 @@ export function parsedOidString(oid: string): string {
 export function x509Time(t: Date | number, what: string): Date {
   const d = new Date(typeof t === 'number' ? t : t.getTime());
   if (!Number.isFinite(d.getTime()) || d.getUTCFullYear() < 1950 || d.getUTCFullYear() > 9999) {
-    throw new TokumeiError('bad-input', 'X509_BAD_TIME', `${what} is not a valid certificate time`);
+    throw IdentityErrors.X509_BAD_TIME(`${what} is not a valid certificate time`);
   }
   d.setUTCMilliseconds(0);
   return d;
@@ -188,7 +188,7 @@ export function serialHex(raw: ArrayBuffer | Uint8Array): string {
 
 /** The DER INTEGER content for a serial in hex (a sign byte is added when the top bit is set). */
 export function serialBytes(hex: string): Uint8Array {
-  if (!/^[0-9a-f]{1,40}$/.test(hex) || hex.length % 2 !== 0) throw new TokumeiError('bad-input', 'X509_BAD_SERIAL', `bad serial ${JSON.stringify(hex)}`);
+  if (!/^[0-9a-f]{1,40}$/.test(hex) || hex.length % 2 !== 0) throw IdentityErrors.X509_BAD_SERIAL(`bad serial ${JSON.stringify(hex)}`);
   const b = new Uint8Array(Buffer.from(hex, 'hex'));
   return b[0]! & 0x80 ? Uint8Array.of(0, ...b) : b;
 }

@@ -14,6 +14,7 @@ import { signBytes, verifyBytes } from '../crypto/signing.js';
 import { Reader, Writer } from '../wire/codec.js';
 import { TokumeiError, LinkRefusal } from '../errors.js';
 import type { Passport } from '../identity/types.js';
+import { LinkErrors } from './link-errors.js';
 
 const VERSION = 1;
 const LABEL = new TextEncoder().encode('tokumei-link-auth-v1');
@@ -36,7 +37,7 @@ export function makeChallenge(nonce: Uint8Array): Challenge {
 export function parseChallenge(payload: Uint8Array): { ephemeral: Uint8Array } {
   const r = new Reader(payload);
   const version = r.u8('challenge version');
-  if (version !== VERSION) throw new TokumeiError('protocol', 'LINK_VERSION', `unsupported link version ${version}`);
+  if (version !== VERSION) throw LinkErrors.LINK_VERSION(`unsupported link version ${version}`);
   const ephemeral = r.bytes(32, 'challenge key').slice();
   r.bytes(32, 'challenge nonce');
   r.end('challenge');

@@ -11,6 +11,7 @@ import { Command, type Cell } from '../wire/cell.js';
 import { TokumeiError } from '../errors.js';
 import type { NodeIdentity, Passport } from '../identity/types.js';
 import { answerChallenge, checkAnswer, makeChallenge, parseChallenge, type Challenge } from './challenge.js';
+import { LinkErrors } from './link-errors.js';
 
 export interface HandshakeInit {
   identity: NodeIdentity;
@@ -41,10 +42,10 @@ export class LinkHandshake {
   /** Feeds one handshake cell; returns cells to send. Throws a TokumeiError on any violation. */
   receive(cell: Cell): Cell[] {
     const { init } = this;
-    if (cell.circId !== 0) throw new TokumeiError('protocol', 'LINK_UNEXPECTED_CELL', 'circuit cell before the link is established');
+    if (cell.circId !== 0) throw LinkErrors.LINK_UNEXPECTED_CELL('circuit cell before the link is established');
     if (cell.command === Command.PADDING) return [];
     if (cell.command === Command.CHALLENGE) {
-      if (this.theirs) throw new TokumeiError('protocol', 'LINK_UNEXPECTED_CELL', 'second CHALLENGE');
+      if (this.theirs) throw LinkErrors.LINK_UNEXPECTED_CELL('second CHALLENGE');
       parseChallenge(cell.payload);
       this.theirs = cell.payload.slice();
       const answer = answerChallenge(
@@ -62,7 +63,7 @@ export class LinkHandshake {
       return [{ circId: 0, command: Command.AUTHENTICATE, flags: 0, payload: answer }];
     }
     if (cell.command === Command.AUTHENTICATE) {
-      if (!this.theirs || this.verified) throw new TokumeiError('protocol', 'LINK_UNEXPECTED_CELL', 'AUTHENTICATE out of order');
+      if (!this.theirs || this.verified) throw LinkErrors.LINK_UNEXPECTED_CELL('AUTHENTICATE out of order');
       checkAnswer(
         {
           channelBinding: init.channelBinding,
@@ -79,6 +80,6 @@ export class LinkHandshake {
       this.verified = true;
       return [];
     }
-    throw new TokumeiError('protocol', 'LINK_UNEXPECTED_CELL', `command 0x${cell.command.toString(16)} before the link is established`);
+    throw LinkErrors.LINK_UNEXPECTED_CELL(`command 0x${cell.command.toString(16)} before the link is established`);
   }
 }

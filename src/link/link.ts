@@ -14,6 +14,7 @@ import { LinkRefusal, TokumeiError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LinkHandshake } from './handshake.js';
 import { TokenBucket } from './token-bucket.js';
+import { LinkErrors } from './link-errors.js';
 
 export interface LinkConfig {
   handshakeTimeoutMs: number;
@@ -166,7 +167,7 @@ export class Link {
   /** Sends one circuit cell (routing layer). */
   sendCircuitCell(cell: Cell): void {
     if (this.state !== 'open') return;
-    if (cell.circId === 0) throw new TokumeiError('internal', 'LINK_BAD_CELL', 'circuit cells need circ_id ≠ 0');
+    if (cell.circId === 0) throw LinkErrors.LINK_BAD_CELL('circuit cells need circ_id ≠ 0');
     this.writeCells([cell]);
   }
 
@@ -222,7 +223,7 @@ export class Link {
     const cell = decodeCell(bytes);
     if (cell.command === Command.CLOSE && cell.circId === 0) {
       const reason = new TextDecoder().decode(cell.payload.subarray(0, CLOSE_REASON_MAX)).replace(/[^\x20-\x7e]/g, '?');
-      this.finish(new TokumeiError('io', 'LINK_CLOSED_BY_PEER', `peer closed the link: ${reason}`), true);
+      this.finish(LinkErrors.LINK_CLOSED_BY_PEER(`peer closed the link: ${reason}`), true);
       return;
     }
     if (this.state === 'handshaking') {
@@ -245,7 +246,7 @@ export class Link {
         return;
       case Command.CHALLENGE:
       case Command.AUTHENTICATE:
-        throw new TokumeiError('protocol', 'LINK_UNEXPECTED_CELL', 'handshake cell on an open link');
+        throw LinkErrors.LINK_UNEXPECTED_CELL('handshake cell on an open link');
     }
     const message = this.assembler.push(cell);
     if (message) this.events.onMessage(this, message.command, message.body);
@@ -308,5 +309,5 @@ export class Link {
 
 function asLinkError(e: unknown): TokumeiError {
   if (e instanceof TokumeiError) return e;
-  return new TokumeiError('io', 'LINK_IO', describeError(e), { cause: e });
+  return LinkErrors.LINK_IO(describeError(e), { cause: e });
 }

@@ -5,25 +5,16 @@
  */
 import type { Listener, Runtime, TransportConnection } from '../runtime/runtime.js';
 import type { NodeIdentity, RevocationList } from '../identity/types.js';
-import { TokumeiError } from '../errors.js';
+import { describeError, LinkRefusal, TokumeiError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { DEFAULT_LINK_CONFIG, type LinkConfig } from '../link/link.js';
-import { DEFAULT_OVERLAY_CONFIG, Overlay, type OverlayConfig, type RefusalEvent } from '../overlay/overlay.js';
+import { Overlay } from '../overlay/overlay.js';
+import { DEFAULT_OVERLAY_CONFIG, type OverlayConfig, type RefusalEvent } from '../overlay/overlay-types.js';
 import type { NeighbourStatus, NodeStatus, RefusalRecord } from './status.js';
 import { Router } from '../routing/router.js';
 import type { RoutingConfig } from '../routing/routing-config.js';
-import type { BoardKeys } from '../board/board-keys.js';
-import { BoardStore } from '../board/board-store.js';
-import { BoardReplica, type ReplicaConfig } from '../board/replica.js';
-import { BoardClient } from '../board/client.js';
-import { HealthNode } from '../health/health-node.js';
-import { TrusteeService, type TrusteeServiceOptions } from '../trustees/trustee-service.js';
-import { OpeningService, type OpeningServiceOptions } from '../trustees/opening-service.js';
-
-/** What a trustee's node needs to take part in openings (docs/protocol.md §2.8). */
-export type TrusteeSetup = Omit<TrusteeServiceOptions, 'router' | 'board' | 'runtime' | 'logger'>;
-/** What an authority's node needs to run openings (docs/protocol.md §2.8). */
-export type AuthoritySetup = Omit<OpeningServiceOptions, 'router' | 'board' | 'runtime' | 'logger'>;
+import { NodeErrors } from './node-errors.js';
+import { checkServiceName, MAX_SERVICES, type NodeComponents, type NodeService, type ServiceFactory, type ServiceMap } from './service.js';
 
 export interface NodeOptions {
   runtime: Runtime;
@@ -41,18 +32,8 @@ export interface NodeOptions {
   routing?: Partial<RoutingConfig>;
   /** Persists a newer CRL the node adopted. */
   onCrl?: (crl: RevocationList) => void;
-  /** Run a replica of this board too, its database in `databasePath` (docs/protocol.md §7). */
-  board?: { keys: BoardKeys; databasePath: string; config?: Partial<ReplicaConfig> };
-  /** Where the board client keeps the ids of this member's own posts (in memory if absent). */
-  boardStatePath?: string;
-  /** NODEDIR/health: the health application's encrypted profile (in memory if absent). */
-  healthDir?: string;
-  /** The member keystore's text: signing a health letter of intent checks the passphrase against it. */
-  keystoreText?: string;
-  /** Act as an opening trustee: list requests on the board, approve on demand, countersign. */
-  trustee?: TrusteeSetup;
-  /** Act as an opening authority: request openings and run them. */
-  authority?: AuthoritySetup;
+  /** The services this node hosts, built and started in this order (src/node/service.ts). */
+  services?: ServiceMap;
 }
 
 /** BOUNDED: refusals kept for status. */
@@ -78,23 +59,23 @@ export class TokumeiNode {
     this.startedAt = startedAt;
     this.crl = options.crl;
     this.router = new Router({ runtime: options.runtime, identity: options.identity, overlay, logger, startedAt, config: options.routing });
-    this.board = new BoardClient({ router: this.router, runtime: options.runtime, identity: options.identity, logger, statePath: options.boardStatePath });
-    this.health = new HealthNode({ router: this.router, board: this.board, runtime: options.runtime, identity: options.identity, logger, dataDir: options.healthDir, keystoreText: options.keystoreText, crl: () => this.crl });
+    this.components = {
+      runtime: options.runtime,
+      identity: options.identity,
+      logger,
+      router: this.router,
+      crl: () => this.crl,
+      service: <S extends NodeService>(name: string) => this.service<S>(name),
+      findService: <S extends NodeService>(name: string) => this.services.get(name) as S | undefined,
+    };
   }
 
   /** The routing layer: one-time addresses, sending, inbox and replies. */
   readonly router: Router;
-  /** This member's side of bulletin boards: post, search, reply, replies, reservations. */
-  readonly board: BoardClient;
-  /** The health application (docs/protocol.md §8): member, intermediary and clinic. */
-  readonly health: HealthNode;
-  /** This node's trustee role in emergency openings, if it has one. */
-  trustee: TrusteeService | undefined;
-  /** This node's authority role in emergency openings, if it has one. */
-  authority: OpeningService | undefined;
-  /** The board replica this node runs, if any. */
-  replica: BoardReplica | undefined;
-  private boardStore: BoardStore | undefined;
+  /** What every service is built from. */
+  private readonly components: NodeComponents;
+  /** BOUNDED(MAX_SERVICES): the services this node hosts, in the order they were added. */
+  private readonly services = new Map<string, NodeService>();
 
   static async start(options: NodeOptions): Promise<TokumeiNode> {
     const { runtime, identity } = options;
@@ -108,7 +89,7 @@ export class TokumeiNode {
       onHandshakeFailure: ({ remoteAddress, error }) => {
         if (!node) return;
         node.counters.inboundHandshakeFailures++;
-        node.recordRefusal({ remoteAddress, error: error instanceof TokumeiError ? error : new TokumeiError('refused', 'LINK_HANDSHAKE_FAILED', error.message) });
+        node.recordRefusal({ remoteAddress, error: error instanceof TokumeiError ? error : new TokumeiError('refused', LinkRefusal.HANDSHAKE_FAILED, error.message) });
       },
     });
     const address = options.advertise ?? listener.address;
@@ -128,36 +109,58 @@ export class TokumeiNode {
     });
     node = new TokumeiNode(options, listener, address, overlay, logger, startedAt);
     logger.log('info', 'node.started', { id: node.id, address, peers: options.peers.length, crl: options.crl?.number ?? 0 });
-    if (options.board) {
-      try {
-        node.boardStore = BoardStore.open(options.board.databasePath);
-        node.replica = new BoardReplica({ router: node.router, runtime, keys: options.board.keys, store: node.boardStore, logger, config: options.board.config });
-      } catch (e) {
-        node.boardStore?.close();
-        await listener.close();
-        throw e;
-      }
+    const built: NodeService[] = [];
+    try {
+      for (const [name, factory] of Object.entries(options.services ?? {})) built.push(await node.build(name, factory));
+    } catch (e) {
+      // A service that cannot be built (a replica's database will not open) stops the node from starting.
+      for (const s of built.reverse()) await Promise.resolve(s.stop?.()).catch(() => undefined);
+      node.router.stop();
+      await listener.close();
+      throw e;
     }
-    if (options.trustee) node.enableTrustee(options.trustee);
-    if (options.authority) node.enableAuthority(options.authority);
     overlay.start();
     for (const conn of early) overlay.accept(conn);
-    node.replica?.start();
+    for (const s of node.services.values()) await s.start?.();
     return node;
   }
 
-  /** Gives this node a trustee's role (also for tests on a testnet's running nodes). */
-  enableTrustee(setup: TrusteeSetup): TrusteeService {
-    if (this.trustee) throw new TokumeiError('bad-input', 'NODE_ROLE_TAKEN', 'this node is already a trustee');
-    this.trustee = new TrusteeService({ ...setup, router: this.router, board: this.board, runtime: this.options.runtime, logger: this.logger });
-    return this.trustee;
+  /** Adds a service to a running node (composition after start, e.g. a test giving a testnet node a trustee's role). */
+  async addService<S extends NodeService>(name: string, factory: ServiceFactory<S>): Promise<S> {
+    const service = await this.build(name, factory);
+    await service.start?.();
+    return service;
   }
 
-  /** Gives this node an authority's role (also for tests on a testnet's running nodes). */
-  enableAuthority(setup: AuthoritySetup): OpeningService {
-    if (this.authority) throw new TokumeiError('bad-input', 'NODE_ROLE_TAKEN', 'this node is already an authority');
-    this.authority = new OpeningService({ ...setup, router: this.router, board: this.board, runtime: this.options.runtime, logger: this.logger });
-    return this.authority;
+  private async build<S extends NodeService>(name: string, factory: ServiceFactory<S>): Promise<S> {
+    checkServiceName(name);
+    if (this.services.has(name)) throw NodeErrors.NODE_ROLE_TAKEN(`this node already runs a service named ${name}`);
+    if (this.services.size >= MAX_SERVICES) throw NodeErrors.NODE_TOO_MANY_SERVICES(`a node hosts at most ${MAX_SERVICES} services`);
+    const service = await factory(this.components);
+    this.services.set(name, service);
+    return service;
+  }
+
+  /** The service of that name (NODE_NO_SERVICE when this node runs none). */
+  service<S extends NodeService>(name: string): S {
+    const s = this.services.get(name);
+    if (!s) throw NodeErrors.NODE_NO_SERVICE(`this node runs no ${name} service`);
+    return s as S;
+  }
+
+  /** The service of that name, or undefined. */
+  findService<S extends NodeService>(name: string): S | undefined {
+    return this.services.get(name) as S | undefined;
+  }
+
+  /** The names of the services this node runs, in order. */
+  serviceNames(): string[] {
+    return [...this.services.keys()];
+  }
+
+  /** Each service with its name, in order (the control API mounts their routes). */
+  serviceEntries(): [string, NodeService][] {
+    return [...this.services.entries()];
   }
 
   /** Adopts `crl` if it is newer than the one in force, spreads it, and drops revoked links. */
@@ -217,17 +220,21 @@ export class TokumeiNode {
       crlNumber: this.crlNumber,
       refusals: [...this.refusals],
       counters: { ...this.overlay.counters, ...this.counters },
+      services: this.serviceNames(),
     };
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.trustee?.stop();
-    this.authority?.stop();
-    this.replica?.stop();
+    for (const [name, s] of [...this.services].reverse()) {
+      try {
+        await s.stop?.();
+      } catch (e) {
+        this.logger.log('error', 'node.service-stop-failed', { service: name, error: describeError(e) });
+      }
+    }
     this.router.stop();
-    this.boardStore?.close();
     this.overlay.stop();
     await this.listener.close();
     this.logger.log('info', 'node.stopped', { id: this.id });

@@ -40,4 +40,6 @@ export interface NodeStatus {
   /** Most recent refusals (bounded ring). */
   refusals: RefusalRecord[];
   counters: Record<string, number>;
+  /** The services this node hosts (src/node/service.ts), in order: the dashboard shows their views. */
+  services: string[];
 }

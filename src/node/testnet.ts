@@ -5,20 +5,16 @@
  */
 import { createCommunity, type Community } from '../identity/community.js';
 import type { KeyType, NodeIdentity } from '../identity/types.js';
-import { createRealRuntime } from '../runtime/real-runtime.js';
-import { SimNetwork, type SimNetworkOptions } from '../runtime/sim-network.js';
+import { createRealRuntime } from '../runtime/real/real-runtime.js';
+import { SimNetwork, type SimNetworkOptions } from '../runtime/sim/sim-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { silentLogger, type Logger } from '../log.js';
-import { TokumeiError } from '../errors.js';
 import type { LinkConfig } from '../link/link.js';
-import type { OverlayConfig } from '../overlay/overlay.js';
+import type { OverlayConfig } from '../overlay/overlay-types.js';
 import type { RoutingConfig } from '../routing/routing-config.js';
 import { TokumeiNode } from './node.js';
-import { sealKeystore } from '../identity/keystore.js';
-import { memberSecrets } from '../identity/member.js';
-import { join } from 'node:path';
-import type { BoardKeys } from '../board/board-keys.js';
-import type { ReplicaConfig } from '../board/replica.js';
+import type { ServiceMap } from './service.js';
+import { NodeErrors } from './node-errors.js';
 
 export interface TestnetOptions {
   runtime?: 'sim' | 'real';
@@ -38,17 +34,12 @@ export interface TestnetOptions {
   link?: Partial<LinkConfig>;
   routing?: Partial<RoutingConfig>;
   /**
-   * A bulletin board: nodes `replicas` run replicas of it, each with its database
-   * `<dir>/replica-<i>.sqlite` (kept across kill and revive, as on disk).
+   * The services node i hosts (src/node/service.ts), asked again when a node is revived; none by
+   * default. The standard ones are composed by src/services/node-services.ts.
    */
-  board?: { keys: BoardKeys; replicas: number[]; dir: string; config?: Partial<ReplicaConfig> };
+  services?: (i: number, identity: NodeIdentity) => ServiceMap | Promise<ServiceMap>;
   /** Escrow each member's anonymity key with the trustees (off by default, see below). */
   escrow?: boolean;
-  /**
-   * Seal each node's member keystore under this passphrase (cheap scrypt: a test aid) and give its
-   * text to the node, so its health application can sign letters of intent (docs/protocol.md §8.5).
-   */
-  keystorePassphrase?: string;
   logger?: Logger;
 }
 
@@ -113,8 +104,7 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       overlay: options.overlay,
       link: options.link,
       routing: options.routing,
-      board: options.board?.replicas.includes(i) ? { keys: options.board.keys, databasePath: join(options.board.dir, `replica-${i}.sqlite`), config: options.board.config } : undefined,
-      keystoreText: options.keystorePassphrase === undefined ? undefined : await sealKeystore('member', memberSecrets(id), options.keystorePassphrase, { kdf: { logN: 10 } }),
+      services: options.services ? await options.services(i, id) : undefined,
     });
     return { node, identity: id, host };
   };
@@ -148,7 +138,7 @@ export async function createTestnet(n: number, options: TestnetOptions = {}): Pr
       else await node.stop();
     },
     async revive(i) {
-      if (!sim) throw new TokumeiError('bad-input', 'TESTNET_REAL_REVIVE', 'revive is for simulated testnets');
+      if (!sim) throw NodeErrors.TESTNET_REAL_REVIVE('revive is for simulated testnets');
       if (!dead.has(i)) return nodes[i]!;
       sim.revive(hosts[i]!);
       const started = await startNode(i, identities[i]);

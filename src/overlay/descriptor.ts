@@ -13,6 +13,7 @@ import type { Passport, RevocationList } from '../identity/types.js';
 import { Reader, Writer } from '../wire/codec.js';
 import { TokumeiError } from '../errors.js';
 import { parseAddress } from './address.js';
+import { OverlayErrors } from './overlay-errors.js';
 
 const VERSION = 1;
 const DOMAIN = new TextEncoder().encode('tokumei-descriptor-v1');
@@ -60,7 +61,7 @@ function encodeBody(d: Descriptor): Uint8Array {
 function decodeBody(body: Uint8Array): Descriptor {
   const r = new Reader(body);
   const version = r.u8('descriptor version');
-  if (version !== VERSION) throw new TokumeiError('protocol', 'DESCRIPTOR_VERSION', `unsupported descriptor version ${version}`);
+  if (version !== VERSION) throw OverlayErrors.DESCRIPTOR_VERSION(`unsupported descriptor version ${version}`);
   const d: Descriptor = {
     id: r.string8('descriptor id'),
     address: r.string8('descriptor address'),
@@ -125,18 +126,18 @@ export function openDescriptor(bytes: Uint8Array, check: DescriptorCheck): Signe
   const { der, body, sig } = split(bytes);
   const passport = verifyPassport(der, { ca: check.caPem, crl: check.crl, now: check.now });
   const descriptor = decodeBody(body);
-  if (descriptor.id !== passport.serial) throw new TokumeiError('protocol', 'DESCRIPTOR_MISMATCH', 'descriptor id is not its passport serial');
-  if (!constantTimeEqual(descriptor.onionKey, passport.onionKey)) throw new TokumeiError('protocol', 'DESCRIPTOR_MISMATCH', 'descriptor onion key is not the passport one');
+  if (descriptor.id !== passport.serial) throw OverlayErrors.DESCRIPTOR_MISMATCH('descriptor id is not its passport serial');
+  if (!constantTimeEqual(descriptor.onionKey, passport.onionKey)) throw OverlayErrors.DESCRIPTOR_MISMATCH('descriptor onion key is not the passport one');
   // The cache key covers passport, body and signature, so a hit is the very bytes that verified.
   const key = toHex(sha256(bytes));
   if (!verified.has(key)) {
     if (!verifyBytes(passport.signingKey, new Writer().bytes(DOMAIN).bytes(body).finish(), sig)) {
-      throw new TokumeiError('crypto', 'DESCRIPTOR_BAD_SIGNATURE', 'descriptor signature does not verify');
+      throw OverlayErrors.DESCRIPTOR_BAD_SIGNATURE('descriptor signature does not verify');
     }
     verified.set(key, true);
     if (verified.size > VERIFIED_CAPACITY) verified.delete(verified.keys().next().value!);
   }
-  if (descriptor.issuedAt > check.now + check.maxSkewMs) throw new TokumeiError('protocol', 'DESCRIPTOR_FUTURE', 'descriptor issued in the future');
-  if (descriptor.issuedAt < check.now - check.maxAgeMs) throw new TokumeiError('protocol', 'DESCRIPTOR_STALE', 'descriptor is stale');
+  if (descriptor.issuedAt > check.now + check.maxSkewMs) throw OverlayErrors.DESCRIPTOR_FUTURE('descriptor issued in the future');
+  if (descriptor.issuedAt < check.now - check.maxAgeMs) throw OverlayErrors.DESCRIPTOR_STALE('descriptor is stale');
   return { descriptor, passport, bytes: bytes.slice() };
 }

@@ -2,8 +2,9 @@
  * The preference file (DESIGN §5): addresses of first nodes, published in advance.
  * One `host:port` per line; `#` starts a comment; blank lines are ignored.
  */
-import { TokumeiError } from '../errors.js';
+
 import { parseAddress } from './address.js';
+import { OverlayErrors } from './overlay-errors.js';
 
 /** BOUNDED(256): a preference file names a handful of first nodes, not a directory. */
 export const MAX_PREFERENCE_ENTRIES = 256;
@@ -17,10 +18,10 @@ export function parsePreferenceFile(text: string): string[] {
     try {
       out.push(parseAddress(line).text);
     } catch (e) {
-      throw new TokumeiError('bad-input', 'PREFERENCE_FILE_INVALID', `preference file line ${i + 1}: ${(e as Error).message}`);
+      throw OverlayErrors.PREFERENCE_FILE_INVALID(`preference file line ${i + 1}: ${(e as Error).message}`);
     }
     if (out.length > MAX_PREFERENCE_ENTRIES) {
-      throw new TokumeiError('bad-input', 'PREFERENCE_FILE_INVALID', `preference file names more than ${MAX_PREFERENCE_ENTRIES} addresses`);
+      throw OverlayErrors.PREFERENCE_FILE_INVALID(`preference file names more than ${MAX_PREFERENCE_ENTRIES} addresses`);
     }
   }
   return [...new Set(out)];

@@ -3,9 +3,10 @@
  * [i·size, (i+1)·size)), so a retransmitted chunk is the same chunk. The default size lets any
  * chunk frame (e_pub included) fit one relay DATA cell.
  */
-import { TokumeiError } from '../errors.js';
+
 import { badArgument, checkBytes } from '../crypto/bytes.js';
 import { MAX_CHUNK_BYTES, MAX_CHUNK_LENGTH, MAX_MESSAGE_SIZE, type Chunk } from './e2e-limits.js';
+import { RoutingErrors } from './routing-errors.js';
 
 export class Chunker implements Iterable<Chunk> {
   /** Number of chunks; an empty message is one empty chunk. */
@@ -20,7 +21,7 @@ export class Chunker implements Iterable<Chunk> {
     checkBytes('message', message);
     if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MAX_CHUNK_LENGTH) badArgument(`chunk size must be 1..${MAX_CHUNK_LENGTH}`);
     if (message.length > MAX_MESSAGE_SIZE) {
-      throw new TokumeiError('bad-input', 'E2E_MESSAGE_TOO_LARGE', `message of ${message.length} bytes exceeds ${MAX_MESSAGE_SIZE}`);
+      throw RoutingErrors.E2E_MESSAGE_TOO_LARGE(`message of ${message.length} bytes exceeds ${MAX_MESSAGE_SIZE}`);
     }
     this.count = Math.max(1, Math.ceil(message.length / chunkBytes));
   }

@@ -5,7 +5,8 @@
  */
 import type { Link } from '../link/link.js';
 import type { Random } from '../runtime/runtime.js';
-import { TokumeiError } from '../errors.js';
+
+import { RoutingErrors } from './routing-errors.js';
 
 export interface CircuitEndpoint<T> {
   link: Link;
@@ -31,10 +32,10 @@ export class CircuitTable<T> {
 
   /** Registers an endpoint with an id the peer chose (from its CREATE). */
   register(link: Link, circId: number, owner: T, side: 'prev' | 'next'): CircuitEndpoint<T> {
-    if (this.count >= this.maxEndpoints) throw new TokumeiError('refused', 'CIRCUIT_TABLE_FULL', `more than ${this.maxEndpoints} circuit endpoints`);
+    if (this.count >= this.maxEndpoints) throw RoutingErrors.CIRCUIT_TABLE_FULL(`more than ${this.maxEndpoints} circuit endpoints`);
     let m = this.byLink.get(link);
     if (!m) this.byLink.set(link, (m = new Map()));
-    if (m.has(circId)) throw new TokumeiError('protocol', 'CIRCUIT_ID_IN_USE', `circuit id ${circId} already in use on this link`);
+    if (m.has(circId)) throw RoutingErrors.CIRCUIT_ID_IN_USE(`circuit id ${circId} already in use on this link`);
     const ep: CircuitEndpoint<T> = { link, circId, owner, side };
     m.set(circId, ep);
     this.count++;
@@ -49,7 +50,7 @@ export class CircuitTable<T> {
       const id = (high | (random.int(0x7fff_ffff) + 1)) >>> 0;
       if (!m?.has(id)) return this.register(link, id, owner, side);
     }
-    throw new TokumeiError('internal', 'CIRCUIT_ID_EXHAUSTED', 'no free circuit id');
+    throw RoutingErrors.CIRCUIT_ID_EXHAUSTED('no free circuit id');
   }
 
   remove(ep: CircuitEndpoint<T> | undefined): void {

@@ -4,17 +4,17 @@
  * (inside the route), the proxy's own alternative routes, a new route seek, and finally
  * multicast. Counts every repair so `tokumei send` can report it.
  */
-import { TokumeiError, describeError } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { CandidateGraph, RouteChoice } from './candidate-graph.js';
 import type { CircuitOwner, RoutingContext } from './routing-context.js';
 import type { RoutingConfig } from './routing-config.js';
 import { OutboundRoute, short, type RouteListener } from './outbound-route.js';
-import { RelayCommand } from './relay-crypto.js';
+import { RelayCommand, MAX_RELAY_DATA } from './relay-body.js';
 import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind } from './session.js';
 import { buildOnion, type HopKeys } from './sphinx.js';
 import { openSession } from './e2e.js';
-import { MAX_RELAY_DATA } from './relay-crypto.js';
 import { concatBytes, toHex } from '../crypto/bytes.js';
+import { RoutingErrors } from './routing-errors.js';
 
 /** Retransmission timeouts on one route before the proxy gives the route up. */
 const STALL_TIMEOUTS = 3;
@@ -196,7 +196,7 @@ export class Conversation {
       this.ctx.events.add('multicast-sent', { reason: 'no route left' });
       this.session.retransmitAll();
     } else {
-      this.session.close(new TokumeiError('io', 'NO_ROUTE', 'no route to the destination'));
+      this.session.close(RoutingErrors.NO_ROUTE('no route to the destination'));
     }
   }
 
@@ -321,7 +321,7 @@ export class Conversation {
 
   close(): void {
     this.route?.destroy();
-    this.session.close(new TokumeiError('io', 'CONVERSATION_CLOSED', 'conversation closed'));
+    this.session.close(RoutingErrors.CONVERSATION_CLOSED('conversation closed'));
   }
 }
 

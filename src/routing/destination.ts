@@ -5,14 +5,15 @@
  * the sender is: it holds only the sender's one-time reply address.
  */
 import { toHex } from '../crypto/bytes.js';
-import { TokumeiError, describeError } from '../errors.js';
+import { describeError } from '../errors.js';
 import { acceptSession } from './e2e.js';
-import { RelayCommand } from './relay-crypto.js';
+import { RelayCommand } from './relay-body.js';
 import type { DeliveryHandler, RelayCircuit } from './relay-circuit.js';
 import type { OwnAddress, RoutingContext } from './routing-context.js';
 import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind, type Envelope } from './session.js';
 import { CHUNK_BYTES } from './conversation.js';
 import { decodeAddress } from './one-time-address.js';
+import { RoutingErrors } from './routing-errors.js';
 
 /** BOUNDED: inbound sessions kept (least recently active goes first). */
 const MAX_SESSIONS = 1_024;
@@ -173,9 +174,9 @@ export class Destination implements DeliveryHandler {
       this.ctx.counters.messagesDelivered++;
       return { via: 'circuit' };
     }
-    if (s?.address.anycast) throw new TokumeiError('io', 'CIRCUIT_GONE', 'the circuit this request came on is gone');
+    if (s?.address.anycast) throw RoutingErrors.CIRCUIT_GONE('the circuit this request came on is gone');
     const replyAddress = s?.replyAddress;
-    if (!replyAddress) throw new TokumeiError('refused', 'NO_REPLY_ADDRESS', 'the sender left no reply address and its circuit is gone');
+    if (!replyAddress) throw RoutingErrors.NO_REPLY_ADDRESS('the sender left no reply address and its circuit is gone');
     await this.hooks.sendTo(replyAddress, bytes);
     return { via: 'new-route' };
   }

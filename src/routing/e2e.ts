@@ -15,19 +15,17 @@
  * key were used for both.
  */
 import type { KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+
 import { aeadSeal } from '../crypto/aead.js';
 import { badArgument, checkBytes, utf8, wipe } from '../crypto/bytes.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
 import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
 import { Reader, wireError } from '../wire/codec.js';
-import { tryAeadOpen } from './chacha20.js';
+import { tryAeadOpen } from '../crypto/chacha20.js';
 import { CHUNK_HEADER, CHUNK_TAG, MAX_CHUNK_LENGTH, MAX_MESSAGE_SIZE, SESSION_ID_LENGTH, type Chunk } from './e2e-limits.js';
+import { RoutingErrors } from './routing-errors.js';
 
-export { Chunker } from './chunker.js';
-export { MessageReassembler, type MessageReassemblerOptions } from './message-reassembler.js';
-export * from './e2e-limits.js';
 
 const INFO = utf8('tokumei e2e v1');
 const FLAG_EPHEMERAL = 1;
@@ -40,7 +38,6 @@ export interface SessionKeys {
 }
 
 export type ChunkDirection = 'to-dest' | 'to-sender';
-
 
 function sessionKeys(shared: Uint8Array, sessionId: Uint8Array): SessionKeys {
   const okm = hkdfSha256(shared, sessionId, INFO, 64);
@@ -123,9 +120,9 @@ export function openChunk(key: Uint8Array, sealed: Uint8Array, msgNo?: number, d
   const offset = r.u32('offset');
   if (total > MAX_MESSAGE_SIZE) throw wireError('WIRE_TOO_LARGE', `message of ${total} bytes`);
   if (offset + length > total || (length === 0 && total !== 0)) throw wireError('WIRE_INVALID', 'chunk lies outside its message');
-  if (msgNo !== undefined && no !== msgNo) throw new TokumeiError('protocol', 'E2E_CHUNK_MISMATCH', `chunk of message ${no}, expected ${msgNo}`);
+  if (msgNo !== undefined && no !== msgNo) throw RoutingErrors.E2E_CHUNK_MISMATCH(`chunk of message ${no}, expected ${msgNo}`);
   const bytes = tryAeadOpen(key, chunkNonce(direction, length, no, offset), sealed.subarray(CHUNK_HEADER), sealed.subarray(0, CHUNK_HEADER));
-  if (!bytes) throw new TokumeiError('crypto', 'E2E_CHUNK_AUTH', 'chunk does not authenticate');
+  if (!bytes) throw RoutingErrors.E2E_CHUNK_AUTH('chunk does not authenticate');
   return { msgNo: no, total, offset, bytes };
 }
 

@@ -15,7 +15,7 @@ import { badArgument, checkBytes, utf8, wipe } from '../crypto/bytes.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
 import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { tryAeadOpen, ZERO_NONCE } from './chacha20.js';
+import { tryAeadOpen, ZERO_NONCE } from '../crypto/chacha20.js';
 import { SERIAL_BYTES } from './serial-bytes.js';
 
 export const HOP_RECORD_SIZE = 104;

@@ -10,6 +10,7 @@
 import { TokumeiError } from '../errors.js';
 import { badArgument, checkBytes } from '../crypto/bytes.js';
 import { MAX_MESSAGE_SIZE, type Chunk } from './e2e-limits.js';
+import { RoutingErrors } from './routing-errors.js';
 
 export interface MessageReassemblerOptions {
   /** Largest message, bytes (default and maximum 16 MiB). */
@@ -88,10 +89,10 @@ export class MessageReassembler {
     const { msgNo, total, offset, bytes } = chunk;
     checkBytes('chunk bytes', bytes);
     if (!Number.isInteger(msgNo) || !Number.isInteger(total) || !Number.isInteger(offset) || msgNo < 0 || total < 0 || offset < 0) {
-      throw new TokumeiError('protocol', 'E2E_CHUNK_INVALID', 'chunk fields must be non-negative integers');
+      throw RoutingErrors.E2E_CHUNK_INVALID('chunk fields must be non-negative integers');
     }
     if (offset + bytes.length > total || (bytes.length === 0 && total !== 0)) {
-      throw new TokumeiError('protocol', 'E2E_CHUNK_INVALID', 'chunk lies outside its message');
+      throw RoutingErrors.E2E_CHUNK_INVALID('chunk lies outside its message');
     }
     if (this.isDelivered(msgNo)) return undefined;
     let p = this.partial.get(msgNo);
@@ -104,7 +105,7 @@ export class MessageReassembler {
       this.partial.set(msgNo, p);
       this.buffered += total;
     } else if (p.total !== total) {
-      throw new TokumeiError('protocol', 'E2E_CHUNK_INVALID', `message ${msgNo}: total ${total}, was ${p.total}`);
+      throw RoutingErrors.E2E_CHUNK_INVALID(`message ${msgNo}: total ${total}, was ${p.total}`);
     }
     const end = offset + bytes.length;
     if (total > 0 && covered(p.ranges, offset, end)) return undefined; // duplicate

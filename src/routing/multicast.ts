@@ -8,8 +8,8 @@ import { Command } from '../wire/cell.js';
 import { Reader, Writer, wireError } from '../wire/codec.js';
 import { toHex } from '../crypto/bytes.js';
 import { TokenBucket } from '../link/token-bucket.js';
-import type { Neighbour } from '../overlay/overlay.js';
-import { ANON_ID_LENGTH } from './anonymous-id.js';
+import type { Neighbour } from '../overlay/overlay-types.js';
+import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
 import type { OwnAddress, RoutingContext } from './routing-context.js';
 import type { ChunkKind } from './session.js';
 

@@ -7,7 +7,8 @@
 import { CircuitCommand, type Cell } from '../wire/cell.js';
 import type { CircuitEndpoint } from './circuit-table.js';
 import type { CircuitOwner, RoutingContext } from './routing-context.js';
-import { OnionProxyCrypto, RelayCommand, decodeRelayBody, encodeRelayBody } from './relay-crypto.js';
+import { OnionProxyCrypto } from './relay-crypto.js';
+import { RelayCommand, decodeRelayBody, encodeRelayBody } from './relay-body.js';
 import type { HopKeys } from './sphinx.js';
 
 type Ep = CircuitEndpoint<CircuitOwner>;

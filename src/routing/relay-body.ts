@@ -4,8 +4,9 @@
  *   body = relay_cmd u8 | length u16 | data (length ≤ 997) | zero padding        = 1,000 bytes
  */
 import { checkBytes } from '../crypto/bytes.js';
-import { TokumeiError } from '../errors.js';
+
 import { wireError } from '../wire/codec.js';
+import { RoutingErrors } from './routing-errors.js';
 
 export const RELAY_BODY = 1000;
 export const MAX_RELAY_DATA = RELAY_BODY - 3;
@@ -24,8 +25,8 @@ const KNOWN = new Set<number>(Object.values(RelayCommand));
 
 export function encodeRelayBody(cmd: number, data: Uint8Array): Uint8Array {
   checkBytes('relay data', data);
-  if (!KNOWN.has(cmd)) throw new TokumeiError('bad-input', 'RELAY_BAD_COMMAND', `unknown relay command ${cmd}`);
-  if (data.length > MAX_RELAY_DATA) throw new TokumeiError('bad-input', 'RELAY_TOO_LARGE', `relay data ${data.length} > ${MAX_RELAY_DATA} bytes`);
+  if (!KNOWN.has(cmd)) throw RoutingErrors.RELAY_BAD_COMMAND(`unknown relay command ${cmd}`);
+  if (data.length > MAX_RELAY_DATA) throw RoutingErrors.RELAY_TOO_LARGE(`relay data ${data.length} > ${MAX_RELAY_DATA} bytes`);
   const body = new Uint8Array(RELAY_BODY);
   body[0] = cmd;
   body[1] = data.length >>> 8;

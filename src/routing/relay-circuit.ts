@@ -8,7 +8,8 @@ import { CircuitCommand, type Cell } from '../wire/cell.js';
 import { Reader } from '../wire/codec.js';
 import type { CircuitEndpoint } from './circuit-table.js';
 import type { CircuitOwner, OwnAddress, RoutingContext } from './routing-context.js';
-import { RelayCommand, decodeRelayBody, encodeRelayBody, type RelayHopCrypto } from './relay-crypto.js';
+import { RelayCommand, decodeRelayBody, encodeRelayBody } from './relay-body.js';
+import { type RelayHopCrypto } from './relay-crypto.js';
 import { ONION_SIZE } from './sphinx.js';
 import { POINTER_SIZE, openPointer } from './pointer.js';
 

@@ -13,11 +13,10 @@
  */
 import { aeadSeal } from '../crypto/aead.js';
 import { badArgument, checkBytes, wipe } from '../crypto/bytes.js';
-import { chacha20Xor, counterNonce, tryAeadOpen } from './chacha20.js';
+import { chacha20Xor, counterNonce, tryAeadOpen } from '../crypto/chacha20.js';
 import { RELAY_BODY } from './relay-body.js';
 import { MAX_ONION_HOPS, type HopKeys } from './sphinx.js';
 
-export { decodeRelayBody, encodeRelayBody, MAX_RELAY_DATA, RELAY_BODY, RelayCommand, type RelayCommandCode } from './relay-body.js';
 
 /** A RELAY cell's payload: the sealed body and its 16-byte tag. */
 export const RELAY_PAYLOAD = 1016;

@@ -17,7 +17,7 @@ import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } f
 import { hmacSha256 } from '../crypto/hash.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
-import { chacha20Xor, CHACHA20_NONCE_LENGTH } from './chacha20.js';
+import { chacha20Xor, CHACHA20_NONCE_LENGTH } from '../crypto/chacha20.js';
 import { SERIAL_BYTES } from './serial-bytes.js';
 
 export const RETURN_PATH_LAYER = 44;

@@ -11,10 +11,11 @@ import { TokumeiError, describeError } from '../errors.js';
 import type { NodeIdentity } from '../identity/types.js';
 import type { Link } from '../link/link.js';
 import type { Logger } from '../log.js';
-import type { Neighbour, Overlay } from '../overlay/overlay.js';
+import type { Overlay } from '../overlay/overlay.js';
+import type { Neighbour } from '../overlay/overlay-types.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import { CircuitCommand, Command, encodeMessage, type Cell } from '../wire/cell.js';
-import { AnonymousIdBook, createAnonymousId } from './anonymous-id.js';
+import { AnonymousIdBook, createAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
 import { Conversation, type RouteStrategy, type SendOutcome } from './conversation.js';
 import { Destination, type Delivery } from './destination.js';
@@ -29,8 +30,10 @@ import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, ty
 import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './routing-config.js';
 import { RoutingEvents, type RoutingEvent } from './routing-events.js';
 import { Seeks } from './seeks.js';
-import { ReplayCache, peelOnion } from './sphinx.js';
+import { ReplayCache } from './replay-cache.js';
+import { peelOnion } from './sphinx.js';
 import { decodeEnvelope, type ChunkKind } from './session.js';
+import { RoutingErrors } from './routing-errors.js';
 
 /** BOUNDED: circuit endpoints per node. */
 const MAX_CIRCUIT_ENDPOINTS = 8_192;
@@ -164,7 +167,7 @@ export class Router {
    * A service that is also what it asks (a board replica asking its own board) reaches another node.
    */
   async request(addressText: string, bytes: Uint8Array, options: { timeoutMs: number; strategy?: RouteStrategy }): Promise<Uint8Array> {
-    if (this.requests.size >= MAX_REQUESTS) throw new TokumeiError('refused', 'TOO_MANY_REQUESTS', `already ${MAX_REQUESTS} requests in flight`);
+    if (this.requests.size >= MAX_REQUESTS) throw RoutingErrors.TOO_MANY_REQUESTS(`already ${MAX_REQUESTS} requests in flight`);
     const conv = this.newConversation(addressText, options.strategy, true);
     this.bySession.set(conv.sessionHex, conv);
     const { clock } = this.ctx.runtime;
@@ -172,7 +175,7 @@ export class Router {
     try {
       return await new Promise<Uint8Array>((resolve, reject) => {
         this.requests.set(conv.sessionHex, resolve);
-        timer = clock.setTimeout(() => reject(new TokumeiError('io', 'REQUEST_TIMEOUT', `no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+        timer = clock.setTimeout(() => reject(RoutingErrors.REQUEST_TIMEOUT(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
         conv.send(bytes).catch(reject);
       });
     } finally {
@@ -190,7 +193,7 @@ export class Router {
    */
   serve(address: OwnAddress, handler: ServiceHandler): void {
     const key = toHex(address.id);
-    if (!this.services.has(key) && this.services.size >= MAX_SERVICES) throw new TokumeiError('refused', 'TOO_MANY_SERVICES', `already ${MAX_SERVICES} served addresses`);
+    if (!this.services.has(key) && this.services.size >= MAX_SERVICES) throw RoutingErrors.TOO_MANY_SERVICES(`already ${MAX_SERVICES} served addresses`);
     this.services.set(key, { address, handler });
   }
 
@@ -222,7 +225,7 @@ export class Router {
     const dest = decodeAddress(addressText);
     const served = this.services.get(toHex(dest.id));
     if (this.book.lookup(dest.id) || (served && !(allowServed && served.address.anycast))) {
-      throw new TokumeiError('bad-input', 'ADDRESS_IS_OWN', 'that address is this node\'s own');
+      throw RoutingErrors.ADDRESS_IS_OWN('that address is this node\'s own');
     }
     const reply = this.newAddress('reply');
     return new Conversation(this.ctx, addressText, dest.id, dest.key, reply.text, {
@@ -257,10 +260,10 @@ export class Router {
   /** Answers a message in the inbox; the receiver of a message never learns who sent it. */
   async reply(messageId: string, bytes: Uint8Array): Promise<{ via: string; bytes: number }> {
     const entry = this.inbox.get(messageId);
-    if (!entry) throw new TokumeiError('bad-input', 'NO_SUCH_MESSAGE', `no message ${messageId} in the inbox`);
+    if (!entry) throw RoutingErrors.NO_SUCH_MESSAGE(`no message ${messageId} in the inbox`);
     if (entry.kind === 'reply') {
       const conv = this.bySession.get(entry.session);
-      if (!conv) throw new TokumeiError('refused', 'CONVERSATION_GONE', 'that conversation is closed');
+      if (!conv) throw RoutingErrors.CONVERSATION_GONE('that conversation is closed');
       await conv.send(bytes);
       return { via: 'conversation', bytes: bytes.length };
     }

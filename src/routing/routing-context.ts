@@ -11,7 +11,7 @@ import type { Link } from '../link/link.js';
 import type { Cell } from '../wire/cell.js';
 import type { Logger } from '../log.js';
 import type { CircuitEndpoint, CircuitTable } from './circuit-table.js';
-import type { ReplayCache } from './sphinx.js';
+import type { ReplayCache } from './replay-cache.js';
 import type { ReturnPathKeys } from './return-path.js';
 import type { RoutingConfig } from './routing-config.js';
 import type { RoutingEvents } from './routing-events.js';

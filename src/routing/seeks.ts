@@ -6,9 +6,9 @@ import type { KeyObject } from 'node:crypto';
 import { Command } from '../wire/cell.js';
 import { toHex } from '../crypto/bytes.js';
 import { generateX25519 } from '../crypto/x25519.js';
-import { TokumeiError, describeError } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { TimerHandle } from '../runtime/runtime.js';
-import type { Neighbour } from '../overlay/overlay.js';
+import type { Neighbour } from '../overlay/overlay-types.js';
 import { TokenBucket } from '../link/token-bucket.js';
 import { CandidateGraph, type RelayInfo } from './candidate-graph.js';
 import type { RoutingContext } from './routing-context.js';
@@ -17,6 +17,7 @@ import { unwrapReturnPath } from './return-path.js';
 import { POINTER_SIZE, sealPointer } from './pointer.js';
 import { serialFromBytes, serialToBytes } from './serial-bytes.js';
 import { short } from './outbound-route.js';
+import { RoutingErrors } from './routing-errors.js';
 
 /** BOUNDED: seek ids remembered for the copy cap, and how long. */
 const SEEN_CAPACITY = 8_192;
@@ -182,8 +183,8 @@ export class Seeks {
   private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined, graph: CandidateGraph): Promise<CandidateGraph> {
     const { ctx } = this;
     const neighbours = first ? [first] : [];
-    if (neighbours.length === 0) return Promise.reject(new TokumeiError('io', 'NO_NEIGHBOURS', 'no neighbours to seek through'));
-    if (this.pending.size >= MAX_PENDING) return Promise.reject(new TokumeiError('refused', 'TOO_MANY_SEEKS', 'too many route seeks in progress'));
+    if (neighbours.length === 0) return Promise.reject(RoutingErrors.NO_NEIGHBOURS('no neighbours to seek through'));
+    if (this.pending.size >= MAX_PENDING) return Promise.reject(RoutingErrors.TOO_MANY_SEEKS('too many route seeks in progress'));
     const t = generateX25519(ctx.runtime.random);
     const seek = newSeek(tag, t.publicRaw, ctx.runtime.random);
     const key = toHex(seek.seekId);
@@ -211,7 +212,7 @@ export class Seeks {
     const { ctx } = this;
     if (p.done) return;
     try {
-      if (!checkRouteProof(p.tPrivate, p.addressKey, info.seekId, info.hopRecords, info.proof)) throw new TokumeiError('crypto', 'ROUTE_PROOF_FAILED', 'route information not from the destination');
+      if (!checkRouteProof(p.tPrivate, p.addressKey, info.seekId, info.hopRecords, info.proof)) throw RoutingErrors.ROUTE_PROOF_FAILED('route information not from the destination');
       const records = openHopRecords(p.tPrivate, info.seekId, info.hopRecords);
       if (records.length === 0) return;
       const path: RelayInfo[] = records.map((r) => ({ serial: serialFromBytes(r.serial), onionKey: r.onionKey, rttMs: r.rttMs, load: r.load, uptimeMin: r.uptimeMin, degree: r.degree }));
@@ -235,14 +236,14 @@ export class Seeks {
     this.pending.delete(key);
     this.ctx.events.add('candidates', { paths: p.graph.paths, relays: p.graph.relays.size });
     if (p.answers > 0) p.resolve(p.graph);
-    else p.reject(new TokumeiError('timeout', 'SEEK_UNANSWERED', 'no route information came back'));
+    else p.reject(RoutingErrors.SEEK_UNANSWERED('no route information came back'));
   }
 
   stop(): void {
     for (const [key, p] of this.pending) {
       for (const t of p.timers) t.cancel();
       p.done = true;
-      p.reject(new TokumeiError('io', 'STOPPED', 'node stopped'));
+      p.reject(RoutingErrors.STOPPED('node stopped'));
       this.pending.delete(key);
     }
   }

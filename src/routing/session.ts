@@ -8,7 +8,9 @@ import { hmacSha256 } from '../crypto/hash.js';
 import { TokumeiError } from '../errors.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import { Reader, Writer } from '../wire/codec.js';
-import { MessageReassembler, openChunk, sealChunk } from './e2e.js';
+import { MessageReassembler } from './message-reassembler.js';
+import { openChunk, sealChunk } from './e2e.js';
+import { RoutingErrors } from './routing-errors.js';
 
 /** Largest message a session carries. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -77,8 +79,8 @@ export class Session {
 
   /** Sends a message; resolves when the other end acknowledged all of it. */
   send(bytes: Uint8Array): Promise<number> {
-    if (bytes.length > MAX_MESSAGE_BYTES) return Promise.reject(new TokumeiError('bad-input', 'MESSAGE_TOO_LARGE', `message over ${MAX_MESSAGE_BYTES} bytes`));
-    if (this.outbound.size >= MAX_OUTSTANDING) return Promise.reject(new TokumeiError('refused', 'SESSION_BUSY', 'too many messages in flight'));
+    if (bytes.length > MAX_MESSAGE_BYTES) return Promise.reject(RoutingErrors.MESSAGE_TOO_LARGE(`message over ${MAX_MESSAGE_BYTES} bytes`));
+    if (this.outbound.size >= MAX_OUTSTANDING) return Promise.reject(RoutingErrors.SESSION_BUSY('too many messages in flight'));
     const msgNo = this.nextMsgNo++;
     const chunks: Uint8Array[] = [];
     const size = this.o.chunkBytes;
@@ -98,7 +100,7 @@ export class Session {
         reject,
         timeouts: 0,
         timer: undefined,
-        deadline: clock.setTimeout(() => this.fail(msgNo, new TokumeiError('timeout', 'MESSAGE_TIMEOUT', `no acknowledgement within ${this.o.deadlineMs} ms`)), this.o.deadlineMs),
+        deadline: clock.setTimeout(() => this.fail(msgNo, RoutingErrors.MESSAGE_TIMEOUT(`no acknowledgement within ${this.o.deadlineMs} ms`)), this.o.deadlineMs),
       };
       this.outbound.set(msgNo, out);
       this.transmitMessage(out);
@@ -193,7 +195,7 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
   const r = new Reader(data);
   const sessionId = r.bytes(16, 'session id').slice();
   const flags = r.u8('envelope flags');
-  if (flags & ~3) throw new TokumeiError('protocol', 'WIRE_INVALID', 'unknown envelope flags');
+  if (flags & ~3) throw RoutingErrors.WIRE_INVALID('unknown envelope flags');
   const ephemeral = flags & 1 ? r.bytes(32, 'envelope key').slice() : undefined;
   const replyAddress = flags & 2 ? r.string8('reply address') : undefined;
   return { sessionId, ephemeral, replyAddress, sealed: r.rest().slice() };

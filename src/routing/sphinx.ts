@@ -20,10 +20,9 @@ import { hmacSha256, sha256 } from '../crypto/hash.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
 import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { chacha20Stream, chacha20Xor, xorBytes, ZERO_NONCE } from './chacha20.js';
+import { chacha20Stream, chacha20Xor, xorBytes, ZERO_NONCE } from '../crypto/chacha20.js';
 import type { ReplayCache } from './replay-cache.js';
 
-export { ReplayCache } from './replay-cache.js';
 
 export const ONION_VERSION = 1;
 export const MAX_ONION_HOPS = 12;

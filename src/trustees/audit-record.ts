@@ -4,13 +4,15 @@
  * trustees, and each one's Ed25519 signature over (request hash | result | approving set). It
  * holds no partial and no combined value, so it reveals nothing about any other member.
  */
-import { TokumeiError } from '../errors.js';
+
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { ed25519PublicKeyFromRaw, signBytes, verifyBytes } from '../crypto/signing.js';
 import { TRUSTEE_MAX, type TrusteeKeys, type TrusteePublic } from '../identity/trustee.js';
-import { asObject, checkCanonical, exactKeys, failWith, intField, labelledJson, SERIAL_PATTERN, type Fail } from './fields.js';
+import { asObject, labelledJson, SERIAL_PATTERN } from './fields.js';
+import { checkCanonical, exactKeys, failWith, intField, type Fail } from '../wire/json-fields.js';
 import { combineOpening, type CombineOpeningOptions, type OpeningResult } from './opening-combiner.js';
 import { decodeOpeningRequest, encodeOpeningRequest, openingRequestHash, verifyOpeningRequest, type OpeningRequest } from './opening-request.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 export const OPENING_AUDIT_FORMAT = 'tokumei-opening-audit/1';
 const MAX_AUDIT_CHARS = 64 * 1024;
@@ -34,7 +36,7 @@ export interface AuditRecord {
   readonly signatures: readonly AuditSignature[];
 }
 
-const failAudit: Fail = failWith('OPENING_BAD_AUDIT', 'audit record');
+const failAudit: Fail = failWith('bad-input', 'OPENING_BAD_AUDIT', 'audit record');
 
 /** What each approving trustee signs: "tokumei-opening-audit/1\n" | JSON {requestHash, result, trustees}. */
 export function auditStatement(request: OpeningRequest, result: string | null, trustees: readonly number[]): Uint8Array {
@@ -56,7 +58,7 @@ function checkResult(v: unknown, fail: Fail): string | null {
 /** Trustee `keys` signs the outcome. It should first have checked it (see countersignOpening). */
 export function signAuditStatement(keys: TrusteeKeys, request: OpeningRequest, result: string | null, trustees: readonly number[]): AuditSignature {
   const list = checkTrustees(trustees, failAudit);
-  if (!list.includes(keys.index)) throw new TokumeiError('bad-input', 'OPENING_NOT_APPROVER', `trustee ${keys.index} did not approve this opening`);
+  if (!list.includes(keys.index)) throw TrusteeErrors.OPENING_NOT_APPROVER(`trustee ${keys.index} did not approve this opening`);
   return { index: keys.index, signature: toBase64(signBytes(keys.signingPrivateKey, auditStatement(request, checkResult(result, failAudit), list))) };
 }
 
@@ -97,7 +99,7 @@ export function encodeAuditRecord(r: AuditRecord): string {
 /** Strict shape check of an untrusted record (text must be canonical); no signature checked. */
 export function decodeAuditRecord(input: unknown): AuditRecord {
   const o = asObject(input, MAX_AUDIT_CHARS, failAudit);
-  exactKeys(o, FIELDS, failAudit);
+  exactKeys(o, FIELDS, 'the object', failAudit);
   if (o.format !== OPENING_AUDIT_FORMAT) failAudit(`format is not ${OPENING_AUDIT_FORMAT}`);
   if (typeof o.request !== 'object' || o.request === null) failAudit('request must be an object');
   const request = decodeOpeningRequest(o.request);
@@ -105,7 +107,7 @@ export function decodeAuditRecord(input: unknown): AuditRecord {
   if (!Array.isArray(o.signatures) || o.signatures.length !== trustees.length) failAudit('need one signature per listed trustee');
   const signatures = (o.signatures as unknown[]).map((x, i): AuditSignature => {
     const s = asObject(x, 0, failAudit);
-    exactKeys(s, ['index', 'signature'], failAudit);
+    exactKeys(s, ['index', 'signature'], 'the object', failAudit);
     if (s.index !== trustees[i]) failAudit('signatures must follow the trustee list');
     if (typeof s.signature !== 'string' || s.signature.length !== 88) failAudit('signature must be 64 bytes of base64');
     try {
@@ -127,12 +129,12 @@ export function decodeAuditRecord(input: unknown): AuditRecord {
 export function verifyAuditRecord(input: unknown, trusteePublics: readonly TrusteePublic[], threshold: number): AuditRecord {
   const r = decodeAuditRecord(input);
   verifyOpeningRequest(r.request);
-  if (r.trustees.length < threshold) throw new TokumeiError('refused', 'OPENING_TOO_FEW_APPROVALS', `audit record has ${r.trustees.length} trustees, need ${threshold}`);
+  if (r.trustees.length < threshold) throw TrusteeErrors.OPENING_TOO_FEW_APPROVALS(`audit record has ${r.trustees.length} trustees, need ${threshold}`);
   const statement = auditStatement(r.request, r.result, r.trustees);
   for (const s of r.signatures) {
     const t = trusteePublics[s.index - 1];
     if (!t || t.index !== s.index || !verifyBytes(ed25519PublicKeyFromRaw(fromHex(t.signingPublicKey, 32)), statement, fromBase64(s.signature))) {
-      throw new TokumeiError('crypto', 'OPENING_BAD_AUDIT_SIGNATURE', `audit record signature of trustee ${s.index} does not verify`);
+      throw TrusteeErrors.OPENING_BAD_AUDIT_SIGNATURE(`audit record signature of trustee ${s.index} does not verify`);
     }
   }
   return r;

@@ -18,7 +18,10 @@ import { ed25519PrivateKeyFromSeed, ed25519RawPublicKey, generateSigningKeyPair 
 import { createDirAtomic, readJsonFile, readTextFile, writeFileAtomic } from '../identity/fs-atomic.js';
 import { openKeystore, sealKeystore, type KeystoreOptions } from '../identity/keystore.js';
 import { AUTHORITIES_FORMAT, AUTHORITY_MAX_BYTES, parseAuthorityList, type OpeningAuthority } from './opening-request.js';
-import { failWith, textField } from './fields.js';
+import { textField } from './fields.js';
+import { failWith } from '../wire/json-fields.js';
+import { IdentityErrors } from '../identity/identity-errors.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 export const AUTHORITY_FORMAT = 'tokumei-authority/1';
 export const AUTHORITY_FILES = { authority: 'authority.json', keystore: 'keystore.json' } as const;
@@ -35,7 +38,7 @@ export interface AuthorityKeys {
 }
 
 export function authorityFromKey(name: string, signingKey: KeyObject): AuthorityKeys {
-  textField(name, AUTHORITY_MAX_BYTES, 'authority name', failWith('AUTHORITY_BAD_NAME', 'authority'));
+  textField(name, AUTHORITY_MAX_BYTES, 'authority name', failWith('bad-input', 'AUTHORITY_BAD_NAME', 'authority'));
   return { name, signingKey, signingPublicKey: toHex(ed25519RawPublicKey(signingKey)) };
 }
 
@@ -59,12 +62,12 @@ export async function writeAuthorityDir(dir: string, a: AuthorityKeys, passphras
 export async function readAuthorityPublic(dir: string): Promise<OpeningAuthority> {
   const path = join(dir, AUTHORITY_FILES.authority);
   const j = (await readJsonFile(path, MAX_FILE, 'AUTHORITY_DIR_MALFORMED')) as Record<string, unknown> | null;
-  if (typeof j !== 'object' || j === null || j.format !== AUTHORITY_FORMAT) throw new TokumeiError('bad-input', 'AUTHORITY_DIR_MALFORMED', `${path} is not a ${AUTHORITY_FORMAT} file`);
+  if (typeof j !== 'object' || j === null || j.format !== AUTHORITY_FORMAT) throw TrusteeErrors.AUTHORITY_DIR_MALFORMED(`${path} is not a ${AUTHORITY_FORMAT} file`);
   try {
     const [entry] = parseAuthorityList({ format: AUTHORITIES_FORMAT, authorities: [{ name: j.name, signingPublicKey: j.signingPublicKey }] });
     return entry!;
   } catch (e) {
-    throw new TokumeiError('bad-input', 'AUTHORITY_DIR_MALFORMED', `${path}: ${(e as Error).message}`, { cause: e });
+    throw TrusteeErrors.AUTHORITY_DIR_MALFORMED(`${path}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -76,10 +79,10 @@ export async function loadAuthorityDir(dir: string, passphrase: string): Promise
   try {
     keys = authorityFromKey(secrets.name ?? '', ed25519PrivateKeyFromSeed(fromHex(secrets.signingSeed ?? '', 32)));
   } catch (e) {
-    throw new TokumeiError('bad-input', 'KEYSTORE_MALFORMED', `authority keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.KEYSTORE_MALFORMED(`authority keystore holds malformed keys: ${(e as Error).message}`, { cause: e });
   }
   if (keys.name !== pub.name || keys.signingPublicKey !== pub.signingPublicKey) {
-    throw new TokumeiError('bad-input', 'AUTHORITY_KEYS_MISMATCH', `${join(dir, AUTHORITY_FILES.authority)} names another authority than its keystore`);
+    throw TrusteeErrors.AUTHORITY_KEYS_MISMATCH(`${join(dir, AUTHORITY_FILES.authority)} names another authority than its keystore`);
   }
   return keys;
 }
@@ -104,7 +107,7 @@ export async function allowAuthority(path: string, entry: OpeningAuthority): Pro
   const list = await readAuthorityList(path);
   if (list.some((a) => a.name === entry.name && a.signingPublicKey === entry.signingPublicKey)) return false;
   const next = [...list.filter((a) => a.signingPublicKey !== entry.signingPublicKey), entry];
-  if (next.length > MAX_AUTHORITIES) throw new TokumeiError('refused', 'AUTHORITY_LIST_FULL', `${path} already lists ${MAX_AUTHORITIES} authorities`);
+  if (next.length > MAX_AUTHORITIES) throw TrusteeErrors.AUTHORITY_LIST_FULL(`${path} already lists ${MAX_AUTHORITIES} authorities`);
   parseAuthorityList({ format: AUTHORITIES_FORMAT, authorities: next }); // the same checks a reader runs
   await writeFileAtomic(path, JSON.stringify({ format: AUTHORITIES_FORMAT, authorities: next }, null, 2) + '\n', 0o644);
   return true;

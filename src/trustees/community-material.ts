@@ -7,12 +7,14 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TokumeiError } from '../errors.js';
+
 import { CA_FILES, readCommunityFile } from '../identity/ca-files.js';
 import { verifyEscrowRecord, type EscrowRecord } from '../identity/escrow.js';
 import { readTextFile } from '../identity/fs-atomic.js';
 import type { TrusteePublic } from '../identity/trustee.js';
 import { OPENING_MAX_MEMBERS } from './trustee-approval.js';
+import { TrusteeErrors } from './trustees-errors.js';
+import { IdentityErrors } from '../identity/identity-errors.js';
 
 /** An escrow record is about 2 KiB for 3 trustees; 255 trustees stay under 64 KiB. */
 const MAX_ESCROW_FILE = 64 * 1024;
@@ -34,9 +36,9 @@ export async function readEscrowDir(dir: string): Promise<string[]> {
     names = (await readdir(dir)).filter((n) => /^[0-9a-f]{2,40}\.json$/.test(n)).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new TokumeiError('io', 'FILE_READ_FAILED', `cannot list ${dir}: ${(e as Error).message}`, { cause: e });
+    throw IdentityErrors.FILE_READ_FAILED(`cannot list ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  if (names.length > OPENING_MAX_MEMBERS) throw new TokumeiError('bad-input', 'OPENING_TOO_MANY_MEMBERS', `${dir} holds more than ${OPENING_MAX_MEMBERS} escrow records`);
+  if (names.length > OPENING_MAX_MEMBERS) throw TrusteeErrors.OPENING_TOO_MANY_MEMBERS(`${dir} holds more than ${OPENING_MAX_MEMBERS} escrow records`);
   const out: string[] = [];
   for (const n of names) out.push(await readTextFile(join(dir, n), MAX_ESCROW_FILE));
   return out;
@@ -49,7 +51,7 @@ export async function readEscrowDir(dir: string): Promise<string[]> {
 export async function loadCommunityMaterial(caDir: string, expectedCaPem?: string): Promise<CommunityMaterial> {
   const [caCert, community] = await Promise.all([readTextFile(join(caDir, CA_FILES.cert), 64 * 1024), readCommunityFile(caDir)]);
   if (expectedCaPem !== undefined && caCert.trim() !== expectedCaPem.trim()) {
-    throw new TokumeiError('bad-input', 'OPENING_OTHER_COMMUNITY', `${join(caDir, CA_FILES.cert)} is not the CA of this node's passport`);
+    throw TrusteeErrors.OPENING_OTHER_COMMUNITY(`${join(caDir, CA_FILES.cert)} is not the CA of this node's passport`);
   }
   const escrowDir = join(caDir, CA_FILES.escrowDir);
   return { caCert, trusteePublics: community.trusteeKeys, threshold: community.threshold, escrowRecords: () => readEscrowDir(escrowDir) };

@@ -3,19 +3,10 @@
  * (what `JSON.stringify` of the documented key order gives, nothing else), exact key sets,
  * lower-case hex of fixed length, and text without control characters.
  */
-import { TokumeiError } from '../errors.js';
 import { utf8 } from '../crypto/bytes.js';
 
-import { hexField, intField, type Fail } from '../wire/json-fields.js';
+import type { Fail } from '../wire/json-fields.js';
 
-export { hexField, intField, type Fail };
-
-/** A failure function that throws `TokumeiError('bad-input', code, "<what>: <message>")`. */
-export function failWith(code: string, what: string): Fail {
-  return (message: string): never => {
-    throw new TokumeiError('bad-input', code, `${what}: ${message}`);
-  };
-}
 
 /** Parses JSON text (bounded) or takes an object as is; either way returns a plain object. */
 export function asObject(input: unknown, maxChars: number, fail: Fail): Record<string, unknown> {
@@ -30,17 +21,6 @@ export function asObject(input: unknown, maxChars: number, fail: Fail): Record<s
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('not a JSON object');
   return o as Record<string, unknown>;
-}
-
-/** The object has exactly these keys (no extra, none missing). */
-export function exactKeys(o: Record<string, unknown>, keys: readonly string[], fail: Fail): void {
-  const have = Object.keys(o);
-  if (have.length !== keys.length || !keys.every((k) => Object.hasOwn(o, k))) fail(`fields must be exactly ${keys.join(', ')}`);
-}
-
-/** When the input was text, it must be the canonical encoding of what was decoded. */
-export function checkCanonical(input: unknown, canonical: string, fail: Fail): void {
-  if (typeof input === 'string' && input !== canonical) fail('not in canonical form');
 }
 
 

@@ -14,6 +14,7 @@ import type { TrusteePublic } from '../identity/trustee.js';
 import { verifyDleq } from './dleq.js';
 import { openingRequestHash, requestIdPoints, verifyOpeningRequest, type OpeningRequest } from './opening-request.js';
 import { decodeOpeningApproval, OPENING_MAX_MEMBERS, partialContext, verifyApprovalSignature, type OpeningApproval } from './trustee-approval.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 /** A trustee's signed approval held a partial whose proof fails: that trustee lied or broke. */
 export class BadPartialError extends TokumeiError {
@@ -143,7 +144,7 @@ export function combineOpening(o: CombineOpeningOptions): OpeningResult {
   const approvingTrustees = [...valid.keys()].sort((x, y) => x - y);
   if (approvingTrustees.length < o.threshold) {
     const why = rejected.length > 0 ? `; rejected: ${rejected.map((r) => `${r.trusteeIndex ?? '?'} ${r.code}`).join(', ')}` : '';
-    throw new TokumeiError('refused', 'OPENING_TOO_FEW_APPROVALS', `${approvingTrustees.length} valid approvals, need ${o.threshold}${why}`);
+    throw TrusteeErrors.OPENING_TOO_FEW_APPROVALS(`${approvingTrustees.length} valid approvals, need ${o.threshold}${why}`);
   }
   const combinedTrustees = approvingTrustees.slice(0, o.threshold);
   const lambdas = combinedTrustees.map((i) => lagrangeCoefficient(combinedTrustees, i));
@@ -158,6 +159,6 @@ export function combineOpening(o: CombineOpeningOptions): OpeningResult {
     if (constantTimeEqual(combined, K)) matches.push(m.serial);
     wipe(combined);
   });
-  if (matches.length > 1) throw new TokumeiError('protocol', 'OPENING_AMBIGUOUS', `${matches.length} members share one anonymity key: the escrow records are bad`);
+  if (matches.length > 1) throw TrusteeErrors.OPENING_AMBIGUOUS(`${matches.length} members share one anonymity key: the escrow records are bad`);
   return { requestId: request.requestId, requestHash: hashHex, memberSerial: matches[0], approvingTrustees, combinedTrustees, rejected };
 }

@@ -14,14 +14,16 @@
  *   refusal           { "format": "tokumei-opening-refusal/1", "code", "message" }
  */
 import type { KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
+import { remoteRefusal, TokumeiError } from '../errors.js';
 import { fromBase64, fromHex, toBase64, utf8 } from '../crypto/bytes.js';
 import { ed25519PublicKeyFromRaw, signBytes, verifyBytes } from '../crypto/signing.js';
 import { TRUSTEE_MAX, type TrusteePublic } from '../identity/trustee.js';
 import { decodeAddress } from '../routing/one-time-address.js';
-import { asObject, exactKeys, failWith, hexField, intField, labelledJson, SERIAL_PATTERN, textField, type Fail } from './fields.js';
+import { asObject, labelledJson, SERIAL_PATTERN, textField } from './fields.js';
+import { exactKeys, failWith, hexField, intField, type Fail } from '../wire/json-fields.js';
 import { decodeOpeningRequest, encodeOpeningRequest, type OpeningRequest } from './opening-request.js';
 import { decodeOpeningApproval, encodeOpeningApproval, type OpeningApproval } from './trustee-approval.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 export const DELIVERY_FORMAT = 'tokumei-opening-delivery/1';
 export const RECEIPT_FORMAT = 'tokumei-opening-receipt/1';
@@ -65,7 +67,7 @@ export interface Refusal {
 }
 export type OpeningMessage = Delivery | Receipt | Countersign | Countersignature | Refusal;
 
-const fail: Fail = failWith('OPENING_BAD_MESSAGE', 'opening message');
+const fail: Fail = failWith('bad-input', 'OPENING_BAD_MESSAGE', 'opening message');
 
 function deliveryStatement(a: OpeningApproval, countersignAddress: string): Uint8Array {
   return labelledJson(DELIVERY_LABEL, { requestHash: a.requestHash, trusteeIndex: a.trusteeIndex, countersignAddress });
@@ -147,16 +149,16 @@ export function decodeOpeningMessage(bytes: Uint8Array, maxBytes: number): Openi
   let m: OpeningMessage;
   switch (o.format) {
     case DELIVERY_FORMAT:
-      exactKeys(o, ['format', 'approval', 'countersignAddress', 'signature'], fail);
+      exactKeys(o, ['format', 'approval', 'countersignAddress', 'signature'], 'the object', fail);
       if (typeof o.approval !== 'object' || o.approval === null) fail('approval must be an object');
       m = { format: DELIVERY_FORMAT, approval: decodeOpeningApproval(o.approval), countersignAddress: addressField(o.countersignAddress, 'countersignAddress'), signature: signatureField(o.signature) };
       break;
     case RECEIPT_FORMAT:
-      exactKeys(o, ['format', 'requestId', 'approvals', 'threshold'], fail);
+      exactKeys(o, ['format', 'requestId', 'approvals', 'threshold'], 'the object', fail);
       m = { format: RECEIPT_FORMAT, requestId: hexField(o.requestId, 16, 'requestId', fail), approvals: intField(o.approvals, 0, 4 * TRUSTEE_MAX, 'approvals', fail), threshold: intField(o.threshold, 1, TRUSTEE_MAX, 'threshold', fail) };
       break;
     case COUNTERSIGN_FORMAT: {
-      exactKeys(o, ['format', 'request', 'approvals'], fail);
+      exactKeys(o, ['format', 'request', 'approvals'], 'the object', fail);
       if (typeof o.request !== 'object' || o.request === null) fail('request must be an object');
       if (!Array.isArray(o.approvals) || o.approvals.length < 1 || o.approvals.length > TRUSTEE_MAX) fail(`approvals must list 1..${TRUSTEE_MAX}`);
       const approvals = (o.approvals as unknown[]).map((a) => {
@@ -167,7 +169,7 @@ export function decodeOpeningMessage(bytes: Uint8Array, maxBytes: number): Openi
       break;
     }
     case COUNTERSIGNATURE_FORMAT: {
-      exactKeys(o, ['format', 'requestHash', 'result', 'trustees', 'index', 'signature'], fail);
+      exactKeys(o, ['format', 'requestHash', 'result', 'trustees', 'index', 'signature'], 'the object', fail);
       if (o.result !== null && (typeof o.result !== 'string' || !SERIAL_PATTERN.test(o.result))) fail('result must be a member serial or null');
       if (!Array.isArray(o.trustees) || o.trustees.length < 1 || o.trustees.length > TRUSTEE_MAX) fail('trustees must be a list');
       const trustees = (o.trustees as unknown[]).map((t) => intField(t, 1, TRUSTEE_MAX, 'trustee index', fail));
@@ -182,7 +184,7 @@ export function decodeOpeningMessage(bytes: Uint8Array, maxBytes: number): Openi
       break;
     }
     case REFUSAL_FORMAT:
-      exactKeys(o, ['format', 'code', 'message'], fail);
+      exactKeys(o, ['format', 'code', 'message'], 'the object', fail);
       if (typeof o.code !== 'string' || !CODE_PATTERN.test(o.code)) fail('bad refusal code');
       m = { format: REFUSAL_FORMAT, code: o.code as string, message: textField(o.message, 1024, 'message', fail) };
       break;
@@ -196,8 +198,8 @@ export function decodeOpeningMessage(bytes: Uint8Array, maxBytes: number): Openi
 /** The answer to a request we sent: the expected format, or the peer's refusal as a TokumeiError. */
 export function expectAnswer<F extends OpeningMessage['format']>(bytes: Uint8Array, format: F, maxBytes: number): Extract<OpeningMessage, { format: F }> {
   const m = decodeOpeningMessage(bytes, maxBytes);
-  if (m.format === REFUSAL_FORMAT) throw new TokumeiError('refused', m.code, `the other side refused: ${m.message}`);
-  if (m.format !== format) throw new TokumeiError('protocol', 'OPENING_BAD_MESSAGE', `expected ${format}, got ${m.format}`);
+  if (m.format === REFUSAL_FORMAT) throw remoteRefusal(m.code, `the other side refused: ${m.message}`);
+  if (m.format !== format) throw TrusteeErrors.OPENING_BAD_MESSAGE(`expected ${format}, got ${m.format}`);
   return m as Extract<OpeningMessage, { format: F }>;
 }
 

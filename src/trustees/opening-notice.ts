@@ -12,13 +12,15 @@
  * JSON {"requestHash", "approvalAddress"})`. Without it anyone could repost a real request with
  * their own address and collect approvals (whoever holds k of them learns k_m·R for every m).
  */
-import { TokumeiError } from '../errors.js';
+
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import type { KeyObject } from 'node:crypto';
 import { ed25519PublicKeyFromRaw, ed25519RawPublicKey, signBytes, verifyBytes } from '../crypto/signing.js';
 import { decodeAddress } from '../routing/one-time-address.js';
-import { asObject, checkCanonical, exactKeys, failWith, labelledJson, type Fail } from './fields.js';
+import { asObject, labelledJson } from './fields.js';
+import { checkCanonical, exactKeys, failWith, type Fail } from '../wire/json-fields.js';
 import { decodeOpeningRequest, encodeOpeningRequest, openingRequestHash, verifyOpeningRequest, type OpeningRequest } from './opening-request.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 export const OPENING_NOTICE_FORMAT = 'tokumei-opening-notice/1';
 /** Board fields of a notice and of an audit record (§2.8). */
@@ -37,7 +39,7 @@ export interface OpeningNotice {
   readonly signature: string;
 }
 
-const failNotice: Fail = failWith('OPENING_BAD_NOTICE', 'opening notice');
+const failNotice: Fail = failWith('bad-input', 'OPENING_BAD_NOTICE', 'opening notice');
 
 function statement(request: OpeningRequest, approvalAddress: string): Uint8Array {
   return labelledJson(SIGNATURE_LABEL, { requestHash: toHex(openingRequestHash(request)), approvalAddress });
@@ -45,7 +47,7 @@ function statement(request: OpeningRequest, approvalAddress: string): Uint8Array
 
 /** The authority signs the notice with the key that signed the request. */
 export function createOpeningNotice(request: OpeningRequest, approvalAddress: string, authorityKey: KeyObject): OpeningNotice {
-  if (toHex(ed25519RawPublicKey(authorityKey)) !== request.authorityKey) throw new TokumeiError('bad-input', 'OPENING_BAD_NOTICE', 'the notice must be signed by the key that signed the request');
+  if (toHex(ed25519RawPublicKey(authorityKey)) !== request.authorityKey) throw TrusteeErrors.OPENING_BAD_NOTICE('the notice must be signed by the key that signed the request');
   decodeAddress(approvalAddress);
   return { format: OPENING_NOTICE_FORMAT, request, approvalAddress, signature: toBase64(signBytes(authorityKey, statement(request, approvalAddress))) };
 }
@@ -61,7 +63,7 @@ export function encodeOpeningNotice(n: OpeningNotice): string {
  */
 export function decodeOpeningNotice(text: string): OpeningNotice {
   const o = asObject(text, MAX_NOTICE_CHARS, failNotice);
-  exactKeys(o, FIELDS, failNotice);
+  exactKeys(o, FIELDS, 'the object', failNotice);
   if (o.format !== OPENING_NOTICE_FORMAT) failNotice(`format is not ${OPENING_NOTICE_FORMAT}`);
   if (typeof o.request !== 'object' || o.request === null) failNotice('request must be an object');
   const request = decodeOpeningRequest(o.request);
@@ -82,7 +84,7 @@ export function decodeOpeningNotice(text: string): OpeningNotice {
   verifyOpeningRequest(request);
   const key = ed25519PublicKeyFromRaw(fromHex(request.authorityKey, 32));
   if (!verifyBytes(key, statement(request, n.approvalAddress), fromBase64(n.signature))) {
-    throw new TokumeiError('crypto', 'OPENING_BAD_NOTICE_SIGNATURE', `the approval address of request ${request.requestId} is not signed by its authority`);
+    throw TrusteeErrors.OPENING_BAD_NOTICE_SIGNATURE(`the approval address of request ${request.requestId} is not signed by its authority`);
   }
   return n;
 }

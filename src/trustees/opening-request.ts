@@ -11,7 +11,9 @@ import { sha256 } from '../crypto/hash.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
 import { decodePoint, IDENTITY_POINT } from '../crypto/ristretto.js';
 import { ed25519PublicKeyFromRaw, ed25519RawPublicKey, signBytes, verifyBytes } from '../crypto/signing.js';
-import { asObject, checkCanonical, exactKeys, failWith, hexField, intField, labelledJson, textField, type Fail } from './fields.js';
+import { asObject, labelledJson, textField } from './fields.js';
+import { checkCanonical, exactKeys, failWith, hexField, intField, type Fail } from '../wire/json-fields.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 export const OPENING_REQUEST_FORMAT = 'tokumei-opening-request/1';
 export const AUTHORITIES_FORMAT = 'tokumei-authorities/1';
@@ -50,7 +52,7 @@ export interface OpeningAuthority {
   readonly signingPublicKey: string;
 }
 
-const failRequest: Fail = failWith('OPENING_BAD_REQUEST', 'opening request');
+const failRequest: Fail = failWith('bad-input', 'OPENING_BAD_REQUEST', 'opening request');
 
 function unsignedBody(r: Omit<OpeningRequest, 'signature'>): object {
   return { format: r.format, requestId: r.requestId, anonId: r.anonId, authority: r.authority, authorityKey: r.authorityKey, reason: r.reason, requestedAt: r.requestedAt };
@@ -109,7 +111,7 @@ export function encodeOpeningRequest(r: OpeningRequest): string {
 /** Strict shape check of an untrusted request (text must be canonical); not the signature. */
 export function decodeOpeningRequest(input: unknown): OpeningRequest {
   const o = asObject(input, MAX_REQUEST_CHARS, failRequest);
-  exactKeys(o, FIELDS, failRequest);
+  exactKeys(o, FIELDS, 'the object', failRequest);
   if (o.format !== OPENING_REQUEST_FORMAT) failRequest(`format is not ${OPENING_REQUEST_FORMAT}`);
   const anonId = hexField(o.anonId, ANON_ID_LENGTH, 'anonId', failRequest);
   checkAnonId(anonId, failRequest);
@@ -141,7 +143,7 @@ export function verifyOpeningRequest(input: unknown): OpeningRequest {
   const r = decodeOpeningRequest(input);
   const key = ed25519PublicKeyFromRaw(fromHex(r.authorityKey, 32));
   if (!verifyBytes(key, labelledJson(SIGNATURE_LABEL, unsignedBody(r)), fromBase64(r.signature))) {
-    throw new TokumeiError('crypto', 'OPENING_BAD_SIGNATURE', `opening request ${r.requestId} is not signed by its authority key`);
+    throw TrusteeErrors.OPENING_BAD_SIGNATURE(`opening request ${r.requestId} is not signed by its authority key`);
   }
   return r;
 }
@@ -160,27 +162,27 @@ export function requestIdPoints(r: OpeningRequest): { R: Uint8Array; K: Uint8Arr
 /** The trustee's policy: the key is listed under that name (OPENING_AUTHORITY_REFUSED). */
 export function checkAuthority(r: OpeningRequest, authorities: readonly OpeningAuthority[]): void {
   if (!authorities.some((a) => a.signingPublicKey === r.authorityKey && a.name === r.authority)) {
-    throw new TokumeiError('refused', 'OPENING_AUTHORITY_REFUSED', `authority ${JSON.stringify(r.authority)} with key ${r.authorityKey.slice(0, 16)}… is not allowed to request openings`);
+    throw TrusteeErrors.OPENING_AUTHORITY_REFUSED(`authority ${JSON.stringify(r.authority)} with key ${r.authorityKey.slice(0, 16)}… is not allowed to request openings`);
   }
 }
 
 /** The trustee's clock check: not older than 7 days, not more than 5 minutes ahead (OPENING_REQUEST_STALE). */
 export function checkRequestTime(r: OpeningRequest, now: number): void {
   if (r.requestedAt > now + OPENING_REQUEST_MAX_SKEW_MS || r.requestedAt < now - OPENING_REQUEST_MAX_AGE_MS) {
-    throw new TokumeiError('refused', 'OPENING_REQUEST_STALE', `opening request ${r.requestId} was made at ${new Date(r.requestedAt).toISOString()}, outside the accepted window`);
+    throw TrusteeErrors.OPENING_REQUEST_STALE(`opening request ${r.requestId} was made at ${new Date(r.requestedAt).toISOString()}, outside the accepted window`);
   }
 }
 
 /** Parses a trustee's authorities.json: { "format": "tokumei-authorities/1", "authorities": [ { "name", "signingPublicKey" } … ] }. */
 export function parseAuthorityList(input: unknown): OpeningAuthority[] {
-  const fail = failWith('OPENING_BAD_AUTHORITIES', 'authorities list');
+  const fail = failWith('bad-input', 'OPENING_BAD_AUTHORITIES', 'authorities list');
   const o = asObject(input, 64 * 1024, fail);
-  exactKeys(o, ['format', 'authorities'], fail);
+  exactKeys(o, ['format', 'authorities'], 'the object', fail);
   if (o.format !== AUTHORITIES_FORMAT) fail(`format is not ${AUTHORITIES_FORMAT}`);
   if (!Array.isArray(o.authorities) || o.authorities.length > MAX_AUTHORITIES) fail(`authorities must be a list of at most ${MAX_AUTHORITIES}`);
   return (o.authorities as unknown[]).map((a) => {
     const e = asObject(a, 0, fail);
-    exactKeys(e, ['name', 'signingPublicKey'], fail);
+    exactKeys(e, ['name', 'signingPublicKey'], 'the object', fail);
     const signingPublicKey = hexField(e.signingPublicKey, 32, 'signingPublicKey', fail);
     checkEd25519Key(signingPublicKey, 'signingPublicKey', fail);
     return { name: textField(e.name, AUTHORITY_MAX_BYTES, 'name', fail), signingPublicKey };

@@ -40,7 +40,9 @@ import { AUDIT_KIND, createOpeningNotice, encodeOpeningNotice, NOTICE_KIND } fro
 import { createOpeningRequest, OPENING_REQUEST_MAX_AGE_MS, openingRequestHash, type OpeningRequest } from './opening-request.js';
 import { readAudits, type AuditView } from './opening-audits.js';
 import { askOverRoute, DEFAULT_OPENING_CONFIG, type OpeningConfig } from './opening-transport.js';
-import { verifyApprovalSignature, type OpeningApproval } from './trustee-approval.js';
+import { verifyApprovalSignature } from './trustee-approval.js';
+import type { OpeningStatusName, OpeningStage, OpeningRejection, OpeningStatus, Held, Opening } from './opening-state.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 /** BOUNDED: openings remembered (the oldest finished ones are forgotten first). */
 const MAX_OPENINGS = 64;
@@ -51,69 +53,6 @@ const MAX_REJECTED = 64;
 const ANSWER_MAX_BYTES = 4096;
 /** The escrowed member set is read again after this long. */
 const MEMBERS_FRESH_MS = 60_000;
-
-export type OpeningStatusName = 'waiting' | 'opened' | 'failed';
-/** Where a waiting opening is: gathering approvals, countersigning, posting the audit record. */
-export type OpeningStage = 'approvals' | 'countersigning' | 'publishing' | 'done';
-
-export interface OpeningRejection {
-  trusteeIndex: number | null;
-  code: string;
-  message: string;
-}
-
-/** What GET /api/opening/:requestId shows. `result` and `auditPostId` only once opened. */
-export interface OpeningStatus {
-  requestId: string;
-  board: string;
-  anonId: string;
-  authority: string;
-  reason: string;
-  requestedAt: number;
-  /** The notice's post on the board. */
-  postId: string;
-  status: OpeningStatusName;
-  stage: OpeningStage;
-  /** Approvals held (signed by a trustee, for this request and member set). */
-  approvals: number;
-  threshold: number;
-  /** The member serial behind the ID, or null when no escrowed member matched. */
-  result?: string | null;
-  auditPostId?: string;
-  /** The trustees whose approvals were combined and who countersigned. */
-  trustees?: number[];
-  rejected: OpeningRejection[];
-  error?: { code: string; message: string };
-}
-
-interface Held {
-  approval: OpeningApproval;
-  countersignAddress: string;
-}
-
-interface Opening {
-  readonly request: OpeningRequest;
-  readonly requestHash: string;
-  readonly board: string;
-  readonly address: OwnAddress;
-  postId: string;
-  status: OpeningStatusName;
-  stage: OpeningStage;
-  /** BOUNDED(n): one per trustee, the latest valid delivery. Dropped when the opening ends. */
-  readonly held: Map<number, Held>;
-  /** BOUNDED(n): trustees left out and why (a bad partial is final; a failed countersign until they deliver again). */
-  readonly excluded: Map<number, string>;
-  readonly rejected: OpeningRejection[]; // BOUNDED(MAX_REJECTED)
-  busy: boolean;
-  result?: string | null;
-  trustees?: number[];
-  auditPostId?: string;
-  audit?: string;
-  publishTries: number;
-  error?: { code: string; message: string };
-  /** BOUNDED(2): the expiry timer and at most one publish retry. */
-  timers: TimerHandle[];
-}
 
 export interface OpeningServiceOptions {
   router: Router;
@@ -147,10 +86,10 @@ export class OpeningService {
    * its approval address and posts the notice on `board`. Resolves once the notice is stored.
    */
   async request(p: { board: string; anonymousId: string; reason: string }): Promise<OpeningStatus> {
-    if (this.stopped) throw new TokumeiError('refused', 'OPENING_STOPPED', 'the node is stopping');
-    if (!/^[0-9a-f]{128}$/.test(p.anonymousId)) throw new TokumeiError('bad-input', 'OPENING_BAD_REQUEST', 'anonymousId must be 64 bytes of lower-case hex (a post\'s anonymousId)');
+    if (this.stopped) throw TrusteeErrors.OPENING_STOPPED('the node is stopping');
+    if (!/^[0-9a-f]{128}$/.test(p.anonymousId)) throw TrusteeErrors.OPENING_BAD_REQUEST('anonymousId must be 64 bytes of lower-case hex (a post\'s anonymousId)');
     const active = [...this.openings.values()].filter((x) => x.status === 'waiting').length;
-    if (active >= MAX_ACTIVE) throw new TokumeiError('refused', 'OPENING_BUSY', `already ${MAX_ACTIVE} openings waiting`);
+    if (active >= MAX_ACTIVE) throw TrusteeErrors.OPENING_BUSY(`already ${MAX_ACTIVE} openings waiting`);
     const { runtime, router, keys } = this.o;
     const request = createOpeningRequest({ anonId: fromHex(p.anonymousId, 64), authority: keys.name, reason: p.reason, authorityKey: keys.signingKey, now: runtime.clock.now(), random: runtime.random });
     const address = router.newAddress('inbox');
@@ -181,7 +120,7 @@ export class OpeningService {
     }
     if (this.stopped) {
       router.unserve(address);
-      throw new TokumeiError('refused', 'OPENING_STOPPED', 'the node is stopping');
+      throw TrusteeErrors.OPENING_STOPPED('the node is stopping');
     }
     // Trustees refuse a request older than 7 days: past that it can only fail.
     opening.timers.push(runtime.clock.setTimeout(() => this.fail(opening, 'OPENING_EXPIRED', 'no opening within 7 days of the request'), OPENING_REQUEST_MAX_AGE_MS + 60_000));
@@ -383,10 +322,10 @@ export class OpeningService {
     this.o.inspect?.('authority received', bytes);
     const m = expectAnswer(bytes, COUNTERSIGNATURE_FORMAT, ANSWER_MAX_BYTES);
     const same = m.index === index && m.requestHash === o.requestHash && m.result === serial && m.trustees.length === chosen.length && m.trustees.every((t, i) => t === chosen[i]);
-    if (!same) throw new TokumeiError('protocol', 'OPENING_COUNTERSIGN_MISMATCH', `trustee ${index} countersigned another outcome (result ${String(m.result)}, trustees ${m.trustees.join(',')})`);
+    if (!same) throw TrusteeErrors.OPENING_COUNTERSIGN_MISMATCH(`trustee ${index} countersigned another outcome (result ${String(m.result)}, trustees ${m.trustees.join(',')})`);
     const key = ed25519PublicKeyFromRaw(fromHex(this.o.community.trusteePublics[index - 1]!.signingPublicKey, 32));
     if (!verifyBytes(key, auditStatement(o.request, serial, chosen), fromBase64(m.signature))) {
-      throw new TokumeiError('crypto', 'OPENING_BAD_AUDIT_SIGNATURE', `trustee ${index}'s countersignature does not verify`);
+      throw TrusteeErrors.OPENING_BAD_AUDIT_SIGNATURE(`trustee ${index}'s countersignature does not verify`);
     }
     return { index, signature: m.signature };
   }

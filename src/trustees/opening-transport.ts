@@ -3,7 +3,7 @@
  * onion route to a one-time address (Router.request), answered in the same session; a route that
  * fails is replaced and the request tried again, a bounded number of times.
  */
-import { TokumeiError, describeError } from '../errors.js';
+import { describeError, retrying } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Router } from '../routing/router.js';
 
@@ -33,20 +33,10 @@ export const DEFAULT_OPENING_CONFIG: OpeningConfig = {
   closedGraceMs: 15 * 60_000,
 };
 
-/** Failures after which a request is tried again on a fresh route. */
-const RETRY = new Set(['REQUEST_TIMEOUT', 'NO_ROUTE', 'CIRCUIT_GONE', 'MESSAGE_DEADLINE', 'SESSION_CLOSED']);
-
 /** Sends `bytes` to `address` and returns the answer; retried on a fresh route when the route failed. */
 export async function askOverRoute(router: Router, logger: Logger, address: string, bytes: Uint8Array, config: OpeningConfig): Promise<Uint8Array> {
-  let last: unknown;
-  for (let i = 0; i < config.attempts; i++) {
-    try {
-      return await router.request(address, bytes, { timeoutMs: config.requestTimeoutMs });
-    } catch (e) {
-      last = e;
-      if (!(e instanceof TokumeiError) || !RETRY.has(e.code)) throw e;
-      logger.log('debug', 'opening.retry', { reason: describeError(e) });
-    }
-  }
-  throw last;
+  return retrying(() => router.request(address, bytes, { timeoutMs: config.requestTimeoutMs }), {
+    attempts: config.attempts,
+    onRetry: (e) => logger.log('debug', 'opening.retry', { reason: describeError(e) }),
+  });
 }

@@ -5,15 +5,17 @@
  * proof (dleq.ts) that it used the share behind S_{m,i} = s_{m,i}·G = Σ_j C_{m,j}·i^j, and signs
  * the lot. The trustee never sees k_m, only its share, and wipes each share after use.
  */
-import { TokumeiError } from '../errors.js';
+
 import { concatBytes, fromBase64, fromHex, toBase64, toHex, utf8, wipe } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { ed25519PublicKeyFromRaw, signBytes, verifyBytes } from '../crypto/signing.js';
 import { openEscrowShare, verifyEscrowRecord, type EscrowRecord } from '../identity/escrow.js';
 import { TRUSTEE_MAX, type TrusteeKeys, type TrusteePublic } from '../identity/trustee.js';
 import { DLEQ_PROOF_LENGTH, proveDleq } from './dleq.js';
-import { asObject, checkCanonical, exactKeys, failWith, hexField, intField, labelledJson, SERIAL_PATTERN, type Fail } from './fields.js';
+import { asObject, labelledJson, SERIAL_PATTERN } from './fields.js';
+import { checkCanonical, exactKeys, failWith, hexField, intField, type Fail } from '../wire/json-fields.js';
 import { checkAuthority, checkRequestTime, openingRequestHash, requestIdPoints, verifyOpeningRequest, type OpeningAuthority, type OpeningRequest } from './opening-request.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 export const OPENING_APPROVAL_FORMAT = 'tokumei-opening-approval/1';
 /** BOUNDED(65,536) members per opening: one partial each (~300 characters). */
@@ -42,7 +44,7 @@ export interface OpeningApproval {
   readonly signature: string;
 }
 
-const failApproval: Fail = failWith('OPENING_BAD_APPROVAL', 'opening approval');
+const failApproval: Fail = failWith('bad-input', 'OPENING_BAD_APPROVAL', 'opening approval');
 
 function unsignedBody(a: Omit<OpeningApproval, 'signature'>): object {
   return {
@@ -66,13 +68,13 @@ export function encodeOpeningApproval(a: OpeningApproval): string {
 /** Strict shape check of an untrusted approval (text must be canonical); not the signature. */
 export function decodeOpeningApproval(input: unknown): OpeningApproval {
   const o = asObject(input, MAX_APPROVAL_CHARS, failApproval);
-  exactKeys(o, FIELDS, failApproval);
+  exactKeys(o, FIELDS, 'the object', failApproval);
   if (o.format !== OPENING_APPROVAL_FORMAT) failApproval(`format is not ${OPENING_APPROVAL_FORMAT}`);
   if (!Array.isArray(o.partials) || o.partials.length > OPENING_MAX_MEMBERS) failApproval(`partials must be a list of at most ${OPENING_MAX_MEMBERS}`);
   let previous = '';
   const partials = (o.partials as unknown[]).map((x): OpeningPartial => {
     const p = asObject(x, 0, failApproval);
-    exactKeys(p, ['memberSerial', 'partial', 'proof'], failApproval);
+    exactKeys(p, ['memberSerial', 'partial', 'proof'], 'the object', failApproval);
     const memberSerial = p.memberSerial;
     if (typeof memberSerial !== 'string' || !SERIAL_PATTERN.test(memberSerial)) failApproval('bad memberSerial');
     if (memberSerial <= previous) failApproval('partials must be sorted by memberSerial, without repeats');
@@ -131,7 +133,7 @@ export async function approveOpening(o: ApproveOpeningOptions): Promise<OpeningA
   const request = verifyOpeningRequest(o.request);
   checkAuthority(request, o.authorities);
   checkRequestTime(request, o.now);
-  if (o.escrowRecords.length > OPENING_MAX_MEMBERS) throw new TokumeiError('bad-input', 'OPENING_TOO_MANY_MEMBERS', `at most ${OPENING_MAX_MEMBERS} escrow records per opening`);
+  if (o.escrowRecords.length > OPENING_MAX_MEMBERS) throw TrusteeErrors.OPENING_TOO_MANY_MEMBERS(`at most ${OPENING_MAX_MEMBERS} escrow records per opening`);
   const requestHash = openingRequestHash(request);
   const { R } = requestIdPoints(request);
   const index = o.trusteeKeys.index;
@@ -141,7 +143,7 @@ export async function approveOpening(o: ApproveOpeningOptions): Promise<OpeningA
   for (const input of o.escrowRecords) {
     const record = verifyEscrowRecord(input, o.caCert);
     const memberSerial = record.memberSerial;
-    if (seen.has(memberSerial)) throw new TokumeiError('bad-input', 'OPENING_DUPLICATE_MEMBER', `two escrow records for member ${memberSerial}`);
+    if (seen.has(memberSerial)) throw TrusteeErrors.OPENING_DUPLICATE_MEMBER(`two escrow records for member ${memberSerial}`);
     seen.add(memberSerial);
     const share = await openEscrowShare(record, index, o.trusteeKeys, o.caCert);
     try {

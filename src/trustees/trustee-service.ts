@@ -39,6 +39,7 @@ import { checkAuthority, checkRequestTime, encodeOpeningRequest, OPENING_REQUEST
 import { askOverRoute, DEFAULT_OPENING_CONFIG, type OpeningConfig } from './opening-transport.js';
 import { approveOpening, encodeOpeningApproval } from './trustee-approval.js';
 import { readAudits, type AuditView } from './opening-audits.js';
+import { TrusteeErrors } from './trustees-errors.js';
 
 /** BOUNDED: requests remembered (the oldest settled ones are forgotten first). */
 const MAX_REQUESTS = 256;
@@ -142,7 +143,7 @@ export class TrusteeService {
   /** Requests found on `board` (or every watched board), newest first; searches again when stale. */
   async requests(board?: string): Promise<TrusteeRequestView[]> {
     const boards = board === undefined ? this.watchedBoards() : [board];
-    if (boards.length === 0) throw new TokumeiError('bad-input', 'TRUSTEE_NO_BOARD', 'name a board to look for opening requests on');
+    if (boards.length === 0) throw TrusteeErrors.TRUSTEE_NO_BOARD('name a board to look for opening requests on');
     for (const b of boards) this.watch(b);
     await Promise.all(boards.map((b) => this.refresh(b)));
     return [...this.entries.values()].filter((e) => boards.includes(e.board)).map((e) => this.view(e)).sort((a, b) => b.requestedAt - a.requestedAt);
@@ -167,11 +168,11 @@ export class TrusteeService {
   async approve(requestId: string, board?: string): Promise<TrusteeRequestView> {
     if (!this.entries.has(requestId) && (board !== undefined || this.boards.size > 0)) await this.requests(board);
     const e = this.entries.get(requestId);
-    if (!e) throw new TokumeiError('bad-input', 'TRUSTEE_NO_SUCH_REQUEST', `no opening request ${requestId} on the board${board === undefined ? 's looked at' : ''}`);
+    if (!e) throw TrusteeErrors.TRUSTEE_NO_SUCH_REQUEST(`no opening request ${requestId} on the board${board === undefined ? 's looked at' : ''}`);
     if (e.status === 'refused') throw new TokumeiError('refused', e.error?.code ?? 'TRUSTEE_REFUSED', e.error?.message ?? 'this trustee refuses the request');
-    if (e.status !== 'pending' && e.status !== 'failed') throw new TokumeiError('refused', 'TRUSTEE_NOT_PENDING', `request ${requestId} is ${e.status}`);
-    if (this.approving >= MAX_APPROVING) throw new TokumeiError('refused', 'TRUSTEE_BUSY', `already approving ${MAX_APPROVING} requests`);
-    if (this.stopped) throw new TokumeiError('refused', 'TRUSTEE_STOPPED', 'the node is stopping');
+    if (e.status !== 'pending' && e.status !== 'failed') throw TrusteeErrors.TRUSTEE_NOT_PENDING(`request ${requestId} is ${e.status}`);
+    if (this.approving >= MAX_APPROVING) throw TrusteeErrors.TRUSTEE_BUSY(`already approving ${MAX_APPROVING} requests`);
+    if (this.stopped) throw TrusteeErrors.TRUSTEE_STOPPED('the node is stopping');
     const { router, runtime, keys, community } = this.o;
     this.approving++;
     e.status = 'approving';

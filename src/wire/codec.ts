@@ -4,6 +4,7 @@
  * Integers are big-endian.
  */
 import { TokumeiError } from '../errors.js';
+import { WireErrors } from './wire-errors.js';
 
 export function wireError(code: 'WIRE_TRUNCATED' | 'WIRE_INVALID' | 'WIRE_TOO_LARGE', message: string): TokumeiError {
   return new TokumeiError('protocol', code, message);
@@ -104,19 +105,19 @@ export class Writer {
     return this;
   }
   u8(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new TokumeiError('internal', 'WIRE_RANGE', `u8 out of range: ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw WireErrors.WIRE_RANGE(`u8 out of range: ${v}`);
     return this.push(Uint8Array.of(v));
   }
   u16(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new TokumeiError('internal', 'WIRE_RANGE', `u16 out of range: ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw WireErrors.WIRE_RANGE(`u16 out of range: ${v}`);
     return this.push(Uint8Array.of(v >>> 8, v & 0xff));
   }
   u32(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new TokumeiError('internal', 'WIRE_RANGE', `u32 out of range: ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw WireErrors.WIRE_RANGE(`u32 out of range: ${v}`);
     return this.push(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff));
   }
   u64(v: number): this {
-    if (!Number.isSafeInteger(v) || v < 0) throw new TokumeiError('internal', 'WIRE_RANGE', `u64 out of range: ${v}`);
+    if (!Number.isSafeInteger(v) || v < 0) throw WireErrors.WIRE_RANGE(`u64 out of range: ${v}`);
     return this.u32(Math.floor(v / 0x1_0000_0000)).u32(v % 0x1_0000_0000);
   }
   bytes(b: Uint8Array): this {

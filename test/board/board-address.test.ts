@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isTokumeiError } from '../../src/errors.js';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { encodePoint, IDENTITY_POINT } from '../../src/crypto/ristretto.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { decodeAddress } from '../../src/routing/one-time-address.js';
 import { BOARD_ADDRESS_TEXT_LENGTH, decodeBoardAddress, encodeBoardAddress, type BoardAddressKeys } from '../../src/board/board-address.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';

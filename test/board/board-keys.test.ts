@@ -7,8 +7,8 @@ import { isTokumeiError } from '../../src/errors.js';
 import { hpkeOpen, hpkeSeal } from '../../src/crypto/hpke.js';
 import { ed25519PublicKeyFromRaw, signBytes, verifyBytes } from '../../src/crypto/signing.js';
 import { x25519RawPublicKey } from '../../src/crypto/x25519.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
-import { isOwnAnonymousId } from '../../src/routing/anonymous-id.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
+import { isOwnAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
 import { generateBoardKeys, loadBoardDir, readBoardAddress, writeBoardDir } from '../../src/board/board-keys.js';
 import { sealKeystore } from '../../src/identity/keystore.js';
 

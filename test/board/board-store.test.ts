@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { BoardStore, type StoredPost, type StoredReservation } from '../../src/board/board-store.js';
+import { BoardStore } from '../../src/board/board-store.js';
+import type { StoredPost, StoredReservation } from '../../src/board/board-store-types.js';
 import { RecordKind, type BoardField } from '../../src/board/types.js';
 import { TokumeiError } from '../../src/errors.js';
 

@@ -6,30 +6,16 @@ import { concatBytes, toHex } from '../../src/crypto/bytes.js';
 import { hpkeSeal } from '../../src/crypto/hpke.js';
 import { randomScalar } from '../../src/crypto/ristretto.js';
 import { generateX25519, x25519PrivateKeyFromRaw, x25519RawPublicKey } from '../../src/crypto/x25519.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
-import { createAnonymousId, isOwnAnonymousId } from '../../src/routing/anonymous-id.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
+import { createAnonymousId, isOwnAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
 import { encodeAddress } from '../../src/routing/one-time-address.js';
 import { Writer } from '../../src/wire/codec.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
 import { signRecord } from '../../src/board/record-codec.js';
-import {
-  acceptPost,
-  acceptReply,
-  acceptReservation,
-  createPost,
-  createReply,
-  createReservation,
-  decodeMessage,
-  decodePost,
-  decodeReply,
-  decodeReplyMessage,
-  decodeReservation,
-  encodeMessage,
-  encodeReplyMessage,
-  openPostMessage,
-  openReply,
-  verifyPostSignature,
-} from '../../src/board/records.js';
+import { acceptPost, createPost, decodePost, openPostMessage, verifyPostSignature } from '../../src/board/post.js';
+import { acceptReply, createReply, decodeReply, openReply } from '../../src/board/reply.js';
+import { acceptReservation, createReservation, decodeReservation } from '../../src/board/reservation.js';
+import { decodeMessage, decodeReplyMessage, encodeMessage, encodeReplyMessage } from '../../src/board/board-message.js';
 import { boardUserKey } from '../../src/board/user-key.js';
 
 const random = new SeededRandom(6, 'records');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hkdfSync } from 'node:crypto';
 import { generateX25519, x25519PrivateKeyFromRaw, x25519RawPrivateKey, x25519RawPublicKey } from '../../src/crypto/x25519.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { boardUserKey } from '../../src/board/user-key.js';
 
 const random = new SeededRandom(5, 'user-key');

@@ -17,6 +17,7 @@ function status(id: string, address: string, neighbours: Array<[string, string, 
     crlNumber: 3,
     refusals: [{ at: 0, remoteAddress: '127.0.0.1:5', code: 'LINK_REVOKED', message: 'passport revoked' }],
     counters: {},
+  services: [],
   };
 }
 

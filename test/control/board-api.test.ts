@@ -6,17 +6,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokumeiError } from '../../src/errors.js';
-import { controlRoutes, type ControlApi } from '../../src/control/control-api.js';
+import { TokumeiError, remoteRefusal } from '../../src/errors.js';
+import { controlRoutes, type ControlApi } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
 import { ControlClient } from '../../src/control/control-client.js';
-import { BoardControlClient } from '../../src/control/board-control-client.js';
-import { MAX_BOARD_BODY_BYTES, MAX_BOARD_REQUESTS_IN_FLIGHT, type BoardControl, type BoardReplicaStatus } from '../../src/control/board-api.js';
+import { BoardControlClient } from '../../src/board/service/board-control-client.js';
+import { addBoardRoutes, MAX_BOARD_BODY_BYTES, MAX_BOARD_REQUESTS_IN_FLIGHT, type BoardControl, type BoardReplicaStatus } from '../../src/board/service/board-api.js';
+import type { Router } from '../../src/control/router.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
 import type { BoardResult } from '../../src/board/client.js';
 import type { BoardField } from '../../src/board/types.js';
 import { call, postJson } from './helpers/http-call.js';
 import { fakeAddress, unusedRoutingControl } from './helpers/fake-routing.js';
+import '../../src/board/board-errors.js';
 
 const BOARD = generateBoardKeys().address;
 const POST_ID = '0123456789abcdef0123456789abcdef';
@@ -49,7 +51,7 @@ class FakeBoard {
   private async behave(word: string): Promise<void> {
     if (word === 'HOLD') await new Promise<void>((r) => this.holds.push(r));
     if (word === 'LIMITED') throw new TokumeiError('refused', 'BOARD_RATE_LIMITED', 'the board refused: too many requests on this route; slow down');
-    if (word === 'NOPOST') throw new TokumeiError('refused', 'BOARD_NO_SUCH_POST', 'the board refused: no such post (or it expired)');
+    if (word === 'NOPOST') throw remoteRefusal('BOARD_NO_SUCH_POST', 'the board refused: no such post (or it expired)'); // as the board client makes it
     if (word === 'NOTMINE') throw new TokumeiError('refused', 'BOARD_NOT_MINE', 'reply x: the post it answers is not ours');
     if (word === 'TIMEOUT') throw new TokumeiError('timeout', 'REQUEST_TIMEOUT', 'no answer within 30000 ms');
     if (word === 'NOROUTE') throw new TokumeiError('io', 'NO_ROUTE', 'no route to the board');
@@ -89,7 +91,7 @@ class FakeBoard {
   }
 }
 
-function apiWith(board: BoardControl | undefined): ControlApi {
+function apiWith(): ControlApi {
   return {
     ...unusedRoutingControl,
     status: () => {
@@ -98,9 +100,11 @@ function apiWith(board: BoardControl | undefined): ControlApi {
     installCrl: () => {
       throw new Error('unused');
     },
-    board,
   };
 }
+
+/** The board service's routes over a fake board. */
+const boardRoutes = (board: BoardControl) => ({ routes: (r: Router) => void addBoardRoutes(r, board) });
 
 const field = (key: string, value: string): BoardField => ({ key, value });
 
@@ -108,7 +112,7 @@ describe('control API: board endpoints', () => {
   const node = new FakeBoard();
   let server: ControlServer;
   before(async () => {
-    server = await startControlServer({ listen: { host: '127.0.0.1', port: 0 }, router: controlRoutes(apiWith(node.api())) });
+    server = await startControlServer({ listen: { host: '127.0.0.1', port: 0 }, router: controlRoutes(apiWith(), [boardRoutes(node.api())]) });
   });
   after(() => server.close());
 
@@ -340,7 +344,7 @@ describe('control API: board endpoints', () => {
 describe('control API without a board', () => {
   let server: ControlServer;
   before(async () => {
-    server = await startControlServer({ listen: { host: '127.0.0.1', port: 0 }, router: controlRoutes(apiWith(undefined)) });
+    server = await startControlServer({ listen: { host: '127.0.0.1', port: 0 }, router: controlRoutes(apiWith()) });
   });
   after(() => server.close());
 

@@ -6,9 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
 import type { NodeStatus } from '../../src/node/status.js';
-import { controlRoutes, MAX_CRL_BODY_BYTES, type ControlApi } from '../../src/control/control-api.js';
+import { controlRoutes, MAX_CRL_BODY_BYTES, type ControlApi } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
-import { ControlClient } from '../../src/control/control-client.js';
+import { NodeClient } from '../../src/node/node-client.js';
 import { call } from './helpers/http-call.js';
 import { unusedRoutingControl } from './helpers/fake-routing.js';
 
@@ -23,6 +23,7 @@ const fakeStatus: NodeStatus = {
   crlNumber: 1,
   refusals: [],
   counters: {},
+  services: [],
 };
 
 const installed: string[] = [];
@@ -105,10 +106,10 @@ describe('control server', () => {
 
   test('the client reads status and pushes CRLs; a wrong token is a clear error', async () => {
     const info = { url: server.url, token: server.token, pid: process.pid, nodeId: 'x', address: 'y' };
-    const client = new ControlClient(info);
+    const client = new NodeClient(info);
     assert.equal((await client.status()).id, fakeStatus.id);
     assert.deepEqual(await client.pushCrl(CRL_PEM), { installed: true, crlNumber: 2 });
-    const wrong = new ControlClient({ ...info, token: 'f'.repeat(64) });
+    const wrong = new NodeClient({ ...info, token: 'f'.repeat(64) });
     await assert.rejects(wrong.status(), (e: unknown) => e instanceof TokumeiError && e.code === 'CONTROL_UNAUTHORIZED');
     await assert.rejects(client.pushCrl(CRL_PEM.replace('AAAA', 'BAD')), (e: unknown) => e instanceof TokumeiError && e.code === 'CRL_BAD_SIGNATURE');
   });
@@ -123,7 +124,7 @@ describe('control server lifecycle', () => {
 
   test('after close, the client reports the node unreachable', async () => {
     const server = await startControlServer({ listen: { host: '127.0.0.1', port: 0 }, router: controlRoutes(api) });
-    const client = new ControlClient({ url: server.url, token: server.token, pid: 1, nodeId: '', address: '' });
+    const client = new NodeClient({ url: server.url, token: server.token, pid: 1, nodeId: '', address: '' });
     await server.close();
     await assert.rejects(client.status(), (e: unknown) => e instanceof TokumeiError && e.code === 'CONTROL_UNREACHABLE');
   });

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlRoutes, type ControlApi } from '../../src/control/control-api.js';
+import { controlRoutes, type ControlApi } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
 import { DASHBOARD_CSP, dashboardUrl, findPackageRoot, loadDashboardSite } from '../../src/control/dashboard-site.js';
 import { readControlFile, writeControlFile } from '../../src/control/control-file.js';
@@ -27,6 +27,7 @@ const fakeStatus: NodeStatus = {
   crlNumber: 1,
   refusals: [],
   counters: {},
+  services: [],
 };
 const api: ControlApi = { ...unusedRoutingControl, status: () => fakeStatus, installCrl: () => ({ installed: false, crlNumber: 1 }) };
 

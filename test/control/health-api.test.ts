@@ -6,15 +6,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
-import { controlRoutes } from '../../src/control/control-api.js';
+import { controlRoutes } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
-import { MAX_HEALTH_BODY_BYTES, MAX_HEALTH_REQUESTS_IN_FLIGHT, type HealthControl } from '../../src/control/health-api.js';
+import { addHealthRoutes, MAX_HEALTH_BODY_BYTES, MAX_HEALTH_REQUESTS_IN_FLIGHT, type HealthControl } from '../../src/health/service/health-api.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
-import { profileView } from '../../src/health/profile-keeper.js';
-import { emptyProfile } from '../../src/health/profile.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { profileView } from '../../src/health/profile/profile-keeper.js';
+import { emptyProfile } from '../../src/health/profile/profile.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { call, postJson } from './helpers/http-call.js';
 import { unusedRoutingControl } from './helpers/fake-routing.js';
+import { HealthErrors } from '../../src/health/health-errors.js';
+import { IdentityErrors } from '../../src/identity/identity-errors.js';
 
 const BOARD = generateBoardKeys(new SeededRandom(3, 'health-api board')).address;
 const ID = '0123456789abcdef0123456789abcdef';
@@ -65,9 +67,9 @@ class FakeHealth {
       case 'locked':
         throw new TokumeiError('refused', 'HEALTH_LOCKED', 'name identifies you');
       case 'passphrase':
-        throw new TokumeiError('refused', 'KEYSTORE_BAD_PASSPHRASE', 'wrong passphrase: nothing was signed');
+        throw IdentityErrors.KEYSTORE_BAD_PASSPHRASE('wrong passphrase: nothing was signed');
       case 'broken':
-        throw new TokumeiError('crypto', 'HEALTH_PROFILE_KEY', 'the profile does not open');
+        throw HealthErrors.HEALTH_PROFILE_KEY('the profile does not open');
       case 'noroute':
         throw new TokumeiError('io', 'NO_ROUTE', 'no route');
       case 'timeout':
@@ -81,8 +83,8 @@ class FakeHealth {
   }
 
   api(): HealthControl {
-    const missing = (code: string) => (id: string) => {
-      if (id !== ID) throw new TokumeiError('bad-input', code, `no ${id}`);
+    const missing = (code: 'HEALTH_NO_SUCH_PROPOSAL' | 'HEALTH_NO_SUCH_EXCHANGE' | 'HEALTH_NO_SUCH_ANSWER') => (id: string) => {
+      if (id !== ID) throw HealthErrors[code](`no ${id}`);
     };
     return {
       profile: () => this.act('profile', [], VIEW),
@@ -113,7 +115,7 @@ describe('control API: health endpoints', () => {
   before(async () => {
     server = await startControlServer({
       listen: { host: '127.0.0.1', port: 0 },
-      router: controlRoutes({ ...unusedRoutingControl, status: () => assert.fail('unused'), installCrl: () => assert.fail('unused'), health: node.api() }),
+      router: controlRoutes({ ...unusedRoutingControl, status: () => assert.fail('unused'), installCrl: () => assert.fail('unused') }, [{ routes: (r) => void addHealthRoutes(r, node.api()) }]),
     });
   });
   after(() => server.close());

@@ -8,10 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { TokumeiError } from '../../src/errors.js';
-import { controlRoutes, type ControlApi } from '../../src/control/control-api.js';
+import { controlRoutes, type ControlApi } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
-import { ControlClient } from '../../src/control/control-client.js';
-import { MAX_MESSAGE_BODY_BYTES, MAX_MESSAGES_IN_FLIGHT, type InboxItem } from '../../src/control/routing-api.js';
+import { NodeClient } from '../../src/node/node-client.js';
+import { MAX_MESSAGE_BODY_BYTES, MAX_MESSAGES_IN_FLIGHT, type InboxItem } from '../../src/node/routing-api.js';
 import { MAX_MESSAGE_SIZE } from '../../src/routing/e2e-limits.js';
 import { call, postJson } from './helpers/http-call.js';
 import { fakeAddress, fakeRoutingStatus } from './helpers/fake-routing.js';
@@ -238,7 +238,7 @@ describe('control API: routing endpoints', () => {
   });
 
   test('the client speaks every endpoint and maps statuses to error kinds', async () => {
-    const client = new ControlClient({ url: server.url, token: server.token, pid: process.pid, nodeId: 'x', address: 'y' });
+    const client = new NodeClient({ url: server.url, token: server.token, pid: process.pid, nodeId: 'x', address: 'y' });
     assert.equal(await client.newAddress(), ADDRESS);
     assert.equal((await client.send(ADDRESS, new Uint8Array([1, 2, 3]))).bytes, 3);
     assert.deepEqual(await client.inbox(), [inboxItem]);

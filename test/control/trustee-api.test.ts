@@ -6,17 +6,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
-import { controlRoutes, type ControlApi } from '../../src/control/control-api.js';
+import { controlRoutes, type ControlApi } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
 import { ControlClient } from '../../src/control/control-client.js';
-import { TrusteeControlClient } from '../../src/control/trustee-control-client.js';
-import type { OpeningControl, TrusteeControl } from '../../src/control/trustee-api.js';
+import { TrusteeControlClient } from '../../src/trustees/service/trustee-control-client.js';
+import { addOpeningRoutes, type OpeningControl, type TrusteeControl } from '../../src/trustees/service/trustee-api.js';
+import type { Router } from '../../src/control/router.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
-import type { OpeningStatus } from '../../src/trustees/opening-service.js';
+import type { OpeningStatus } from '../../src/trustees/opening-state.js';
 import type { TrusteeRequestView } from '../../src/trustees/trustee-service.js';
 import type { AuditView } from '../../src/trustees/opening-audits.js';
 import { call, postJson } from './helpers/http-call.js';
 import { unusedRoutingControl } from './helpers/fake-routing.js';
+import { TrusteeErrors } from '../../src/trustees/trustees-errors.js';
 
 const BOARD = generateBoardKeys().address;
 const RID = '0123456789abcdef0123456789abcdef';
@@ -32,7 +34,7 @@ const trustee: TrusteeControl = {
   requests: async (board) => (calls.push({ op: 'requests', args: [board] }), [pending]),
   approve: async (requestId, board) => {
     calls.push({ op: 'approve', args: [requestId, board] });
-    if (requestId === 'f'.repeat(32)) throw new TokumeiError('bad-input', 'TRUSTEE_NO_SUCH_REQUEST', 'no such request');
+    if (requestId === 'f'.repeat(32)) throw TrusteeErrors.TRUSTEE_NO_SUCH_REQUEST('no such request');
     if (requestId === 'e'.repeat(32)) throw new TokumeiError('refused', 'OPENING_AUTHORITY_REFUSED', 'not listed');
     if (requestId === 'd'.repeat(32)) throw new TokumeiError('io', 'NO_ROUTE', 'no route');
     return { ...pending, status: 'approved' };
@@ -47,12 +49,18 @@ const authority: OpeningControl = {
   audits: async (board) => (calls.push({ op: 'authority audits', args: [board] }), [audit]),
 };
 
-function apiWith(roles: Partial<ControlApi>): ControlApi {
+function apiWith(): ControlApi {
   const unused = () => {
     throw new Error('unused');
   };
-  return { ...unusedRoutingControl, status: unused, installCrl: unused, ...roles };
+  return { ...unusedRoutingControl, status: unused, installCrl: unused };
 }
+
+/** The routes of a trustee's and an authority's service over fakes, as a node with those roles mounts them. */
+const roles = (r: { trustee?: TrusteeControl; opening?: OpeningControl }) => [
+  ...(r.trustee ? [{ routes: (router: Router) => void addOpeningRoutes(router, { trustee: r.trustee }) }] : []),
+  ...(r.opening ? [{ routes: (router: Router) => void addOpeningRoutes(router, { opening: r.opening }) }] : []),
+];
 
 describe('control API: emergency-opening endpoints', () => {
   let both: ControlServer;
@@ -60,9 +68,9 @@ describe('control API: emergency-opening endpoints', () => {
   let onlyAuthority: ControlServer;
   before(async () => {
     const listen = { host: '127.0.0.1', port: 0 };
-    both = await startControlServer({ listen, router: controlRoutes(apiWith({ trustee, opening: authority })) });
-    none = await startControlServer({ listen, router: controlRoutes(apiWith({})) });
-    onlyAuthority = await startControlServer({ listen, router: controlRoutes(apiWith({ opening: authority })) });
+    both = await startControlServer({ listen, router: controlRoutes(apiWith(), roles({ trustee, opening: authority })) });
+    none = await startControlServer({ listen, router: controlRoutes(apiWith()) });
+    onlyAuthority = await startControlServer({ listen, router: controlRoutes(apiWith(), roles({ opening: authority })) });
   });
   after(async () => {
     await both.close();

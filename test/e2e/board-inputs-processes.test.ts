@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BoardResult } from '../../src/board/client.js';
-import type { BoardReplicaStatus, PostResult } from '../../src/control/board-api.js';
+import type { BoardReplicaStatus, PostResult } from '../../src/board/service/board-api.js';
 import { cliOk, runCli } from './helpers/cli-process.js';
 import { boardCommunity, boardEnv as env, cliJson, refusal, REQUEST_MS, slowCommands, uniqueWord } from './helpers/board-community.js';
 import type { TestNode } from './helpers/community.js';

@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeStatus } from '../../src/node/status.js';
 import type { RoutingStatus } from '../../src/routing/router.js';
-import type { InboxItem, ReplyResult, SendResult } from '../../src/control/routing-api.js';
+import type { InboxItem, ReplyResult, SendResult } from '../../src/node/routing-api.js';
 import { cliOk, runCli, waitFor } from './helpers/cli-process.js';
 import { processCommunity, startNode, status, type TestNode } from './helpers/community.js';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCohortStats } from '../../src/health/cohort-stats.js';
-import type { ParsedUpload } from '../../src/health/upload.js';
-import type { AgeBand, MeasurementKind, Sex } from '../../src/health/attributes.js';
+import { computeCohortStats } from '../../src/health/intermediary/cohort-stats.js';
+import type { ParsedUpload } from '../../src/health/formats/upload.js';
+import type { AgeBand, MeasurementKind, Sex } from '../../src/health/profile/attributes.js';
 import { DAY, is, NOW } from './helpers.js';
 
 function upload(ageBand: AgeBand | undefined, sex: Sex | undefined, points: [MeasurementKind, number, number][], extra: Partial<ParsedUpload> = {}): ParsedUpload {

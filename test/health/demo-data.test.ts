@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SeededRandom } from '../../src/runtime/prng.js';
-import { ageBandOf, DISCLOSABLE, IDENTIFYING_ATTRIBUTES, MEASUREMENT_KINDS } from '../../src/health/attributes.js';
-import { computeCohortStats } from '../../src/health/cohort-stats.js';
-import { expectedCohortStats, generateDemoMembers } from '../../src/health/demo-data.js';
-import { disclosedView, setDisclosed, type Profile } from '../../src/health/profile.js';
-import { decodeStats, encodeStats } from '../../src/health/stats-codec.js';
-import { buildUpload, parseUpload, type ParsedUpload } from '../../src/health/upload.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
+import { ageBandOf, DISCLOSABLE, IDENTIFYING_ATTRIBUTES, MEASUREMENT_KINDS } from '../../src/health/profile/attributes.js';
+import { computeCohortStats } from '../../src/health/intermediary/cohort-stats.js';
+import { expectedCohortStats, generateDemoMembers } from '../../src/health/demo/demo-data.js';
+import { disclosedView, setDisclosed, type Profile } from '../../src/health/profile/profile.js';
+import { decodeStats, encodeStats } from '../../src/health/formats/stats-codec.js';
+import { buildUpload, parseUpload, type ParsedUpload } from '../../src/health/formats/upload.js';
 import { DAY, is, NOW } from './helpers.js';
 
 const STUDY = 'bp-2025';

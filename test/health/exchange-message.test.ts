@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeExchange, encodeExchange, expectOk, MAX_EXCHANGE_BYTES, type ExchangeMessage } from '../../src/health/exchange-message.js';
-import { BOX_MAX_BYTES } from '../../src/health/letter-seal.js';
+import { decodeExchange, encodeExchange, expectOk, MAX_EXCHANGE_BYTES, type ExchangeMessage } from '../../src/health/formats/exchange-message.js';
+import { BOX_MAX_BYTES } from '../../src/health/formats/letter-seal.js';
 import { encodeAddress } from '../../src/routing/one-time-address.js';
 import { is } from './helpers.js';
 

@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BoardResult } from '../../src/board/client.js';
 import { createCommunity } from '../../src/identity/community.js';
-import type { HealthBoard, HealthRouter } from '../../src/health/health-context.js';
-import { HealthNode } from '../../src/health/health-node.js';
-import { encodeOffer } from '../../src/health/offer.js';
-import { buildUpload } from '../../src/health/upload.js';
+import type { HealthBoard, HealthRouter } from '../../src/health/context/health-context.js';
+import { HealthNode } from '../../src/health/service/health-node.js';
+import { encodeOffer } from '../../src/health/formats/offer.js';
+import { buildUpload } from '../../src/health/formats/upload.js';
 import { silentLogger } from '../../src/log.js';
-import { createRealRuntime } from '../../src/runtime/real-runtime.js';
+import { createRealRuntime } from '../../src/runtime/real/real-runtime.js';
 import { seededRandom } from '../identity/helpers.js';
 import { fullProfile, is } from './helpers.js';
 

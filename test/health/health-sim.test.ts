@@ -6,10 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ageBandOf } from '../../src/health/attributes.js';
-import { expectedCohortStats, generateDemoMembers, type DemoMember } from '../../src/health/demo-data.js';
-import { disclosedView } from '../../src/health/profile.js';
+import { ageBandOf } from '../../src/health/profile/attributes.js';
+import { expectedCohortStats, generateDemoMembers, type DemoMember } from '../../src/health/demo/demo-data.js';
+import { disclosedView } from '../../src/health/profile/profile.js';
 import { boardNet, settle } from './sim-helpers.js';
+import { boardClientOf } from '../../src/board/service/board-service.js';
+import { healthOf } from '../../src/health/service/health-service.js';
 
 const STUDY = 'bp-2025';
 const MIN_COHORT = 3;
@@ -47,23 +49,23 @@ test('12 members upload, the intermediary publishes: the statistics equal those 
     const start = net.sim!.now();
     const chosen = chooseMembers(generateDemoMembers(300, { seed: 7, now: start }), start);
     assert.equal(chosen.length, members);
-    for (let i = 0; i < members; i++) await memberNodes[i]!.health.member.importProfile(chosen[i]!.profile);
+    for (let i = 0; i < members; i++) await healthOf(memberNodes[i]!).member.importProfile(chosen[i]!.profile);
 
     // Every member uploads once, anonymously; a stranger posts a malformed upload too.
     const uploads = [];
-    for (const n of memberNodes) uploads.push(await settle(net, n.health.member.upload(board, { study: STUDY })));
+    for (const n of memberNodes) uploads.push(await settle(net, healthOf(n).member.upload(board, { study: STUDY })));
     for (const u of uploads) assert.match(u.postId, /^[0-9a-f]{32}$/);
     assert.ok(uploads.every((u) => u.omitted === 0), 'every series fits one upload');
-    await settle(net, intermediary.board.post(board, { text: '{"v":1,"not":"an upload"}', fields: [{ key: 'kind', value: 'health.upload' }, { key: 'study', value: STUDY }], ttlSeconds: 3600 }));
+    await settle(net, boardClientOf(intermediary).post(board, { text: '{"v":1,"not":"an upload"}', fields: [{ key: 'kind', value: 'health.upload' }, { key: 'study', value: STUDY }], ttlSeconds: 3600 }));
     await synced(members + 1);
 
-    const published = await settle(net, intermediary.health.intermediary.publishStats(board, { study: STUDY, minCohort: MIN_COHORT }));
+    const published = await settle(net, healthOf(intermediary).intermediary.publishStats(board, { study: STUDY, minCohort: MIN_COHORT }));
     assert.equal(published.uploads, members);
     assert.equal(published.skipped, 1, 'the malformed upload is skipped and counted');
     await synced(members + 1 + published.posts.length);
 
     const reader = memberNodes[0]!;
-    const { stats, standing } = await settle(net, reader.health.member.stats(board, STUDY));
+    const { stats, standing } = await settle(net, healthOf(reader).member.stats(board, STUDY));
     assert.ok(stats, 'statistics found');
     assert.equal(stats.issued, published.issued);
     const expected = expectedCohortStats(
@@ -96,7 +98,7 @@ test('12 members upload, the intermediary publishes: the statistics equal those 
     assert.ok(standing.some((s) => s.status === 'ok' && s.percentile !== null));
     // A member of a small cohort learns that its cohort was not published.
     const lonely = memberNodes[chosen.findIndex((m) => { const k = cohortOf(m, stats.issued); return k !== undefined && (sizes.get(k) ?? 0) < MIN_COHORT; })]!;
-    const mine = await settle(net, lonely.health.member.stats(board, STUDY));
+    const mine = await settle(net, healthOf(lonely).member.stats(board, STUDY));
     assert.ok(mine.standing.every((s) => s.status === 'cohort-not-published'));
   } finally {
     await close();

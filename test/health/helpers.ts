@@ -1,5 +1,5 @@
 import { TokumeiError } from '../../src/errors.js';
-import { emptyProfile, recordMeasurements, setAttribute, type Profile } from '../../src/health/profile.js';
+import { emptyProfile, recordMeasurements, setAttribute, type Profile } from '../../src/health/profile/profile.js';
 
 export const is = (code: string) => (e: unknown) => e instanceof TokumeiError && e.code === code;
 export const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

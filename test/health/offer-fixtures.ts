@@ -1,5 +1,5 @@
 /** Offers for the offer, matching and answer tests. */
-import type { Offer } from '../../src/health/offer.js';
+import type { Offer } from '../../src/health/formats/offer.js';
 import { DAY, NOW } from './helpers.js';
 
 export function sampleOffer(over: Partial<Offer> = {}): Offer {

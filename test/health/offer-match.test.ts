@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exactAge } from '../../src/health/attributes.js';
-import { matchOffer } from '../../src/health/offer-match.js';
-import { isDisclosed, recordMeasurement, setAttribute } from '../../src/health/profile.js';
+import { exactAge } from '../../src/health/profile/attributes.js';
+import { matchOffer } from '../../src/health/formats/offer-match.js';
+import { isDisclosed, recordMeasurement, setAttribute } from '../../src/health/profile/profile.js';
 import { DAY, fullProfile, is, NOW } from './helpers.js';
 import { sampleOffer } from './offer-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
-import { encodeOffer, newOfferId, OFFER_LIMITS, parseOffer, validateOffer, type OfferPayload } from '../../src/health/offer.js';
+import { encodeOffer, newOfferId, OFFER_LIMITS, parseOffer, validateOffer, type OfferPayload } from '../../src/health/formats/offer.js';
 import { seededRandom } from '../identity/helpers.js';
 import { is } from './helpers.js';
 import { sampleOffer } from './offer-fixtures.js';

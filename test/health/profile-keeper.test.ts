@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateX25519 } from '../../src/crypto/x25519.js';
-import { deriveHealthKeys } from '../../src/health/health-keys.js';
-import { PROFILE_FILE, ProfileKeeper, profileView } from '../../src/health/profile-keeper.js';
-import { setAttribute, setDisclosed } from '../../src/health/profile.js';
+import { deriveHealthKeys } from '../../src/health/context/health-keys.js';
+import { PROFILE_FILE, ProfileKeeper, profileView } from '../../src/health/profile/profile-keeper.js';
+import { setAttribute, setDisclosed } from '../../src/health/profile/profile.js';
 import { fullProfile, is, NOW } from './helpers.js';
 
 test('health keys: derived from the onion key, distinct, stable, never the onion key', () => {

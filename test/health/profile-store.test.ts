@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeProfile, encodeProfile } from '../../src/health/profile-codec.js';
-import { loadProfile, openProfile, saveProfile, sealProfile } from '../../src/health/profile-store.js';
-import { emptyProfile, setDisclosed, type Profile } from '../../src/health/profile.js';
+import { decodeProfile, encodeProfile } from '../../src/health/profile/profile-codec.js';
+import { loadProfile, openProfile, saveProfile, sealProfile } from '../../src/health/profile/profile-store.js';
+import { emptyProfile, setDisclosed, type Profile } from '../../src/health/profile/profile.js';
 import { DAY, fullProfile, is, NOW } from './helpers.js';
 
 const KEY = new Uint8Array(32).fill(7);

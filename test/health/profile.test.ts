@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
-import { ageBandOf, CATALOGUE, DISCLOSABLE, exactAge, IDENTIFYING_ATTRIBUTES, MEASUREMENT_KINDS } from '../../src/health/attributes.js';
+import { ageBandOf, CATALOGUE, DISCLOSABLE, exactAge, IDENTIFYING_ATTRIBUTES, MEASUREMENT_KINDS } from '../../src/health/profile/attributes.js';
 import {
   clearAttribute,
   disclosedView,
@@ -14,7 +14,7 @@ import {
   setAttribute,
   setDisclosed,
   type Profile,
-} from '../../src/health/profile.js';
+} from '../../src/health/profile/profile.js';
 
 import { DAY, fullProfile, is, NOW } from './helpers.js';
 

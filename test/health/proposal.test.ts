@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
-import { decodeProposal, encodeProposal, newProposalId, type Proposal } from '../../src/health/proposal.js';
+import { decodeProposal, encodeProposal, newProposalId, type Proposal } from '../../src/health/formats/proposal.js';
 import { DAY, is, NOW } from './helpers.js';
 
 function sampleProposal(over: Partial<Proposal> = {}): Proposal {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCohortStats, type StudyStats } from '../../src/health/cohort-stats.js';
-import { decodeStats, decodeStatsPart, encodeStats, pickLatestStats } from '../../src/health/stats-codec.js';
-import { generateDemoMembers } from '../../src/health/demo-data.js';
-import { buildUpload, MAX_POST_TEXT_BYTES, parseUpload, type ParsedUpload } from '../../src/health/upload.js';
+import { computeCohortStats } from '../../src/health/intermediary/cohort-stats.js';
+import type { StudyStats } from '../../src/health/formats/stats-codec.js';
+import { decodeStats, decodeStatsPart, encodeStats, pickLatestStats } from '../../src/health/formats/stats-codec.js';
+import { generateDemoMembers } from '../../src/health/demo/demo-data.js';
+import { buildUpload, MAX_POST_TEXT_BYTES, parseUpload, type ParsedUpload } from '../../src/health/formats/upload.js';
 import { is, NOW } from './helpers.js';
 
 function demoStats(n: number, minCohort: number): StudyStats {

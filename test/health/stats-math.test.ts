@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SeededRandom } from '../../src/runtime/prng.js';
-import { distribution, kindStats, percentileFromQuartiles, trendPer30Days } from '../../src/health/stats-math.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
+import { distribution, kindStats, percentileFromQuartiles, trendPer30Days } from '../../src/health/formats/stats-math.js';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 

@@ -14,17 +14,19 @@ import assert from 'node:assert/strict';
 import type { BoardKeys } from '../../src/board/board-keys.js';
 import { BoardClient } from '../../src/board/client.js';
 import { decodeRequest, decodeSearchRequest } from '../../src/board/messages.js';
-import { decodePost, decodeReply, openPostMessage, openReply } from '../../src/board/records.js';
+import { decodePost, openPostMessage } from '../../src/board/post.js';
+import { decodeReply, openReply } from '../../src/board/reply.js';
 import { BoardOp } from '../../src/board/types.js';
 import { boardUserKey } from '../../src/board/user-key.js';
 import { toHex } from '../../src/crypto/bytes.js';
-import { DAY_MS, exactAge } from '../../src/health/attributes.js';
-import { decodeExchange } from '../../src/health/exchange-message.js';
-import { HealthNode } from '../../src/health/health-node.js';
-import { emptyProfile, recordMeasurements, setAttribute, setDisclosed, type Profile } from '../../src/health/profile.js';
+import { DAY_MS, exactAge } from '../../src/health/profile/attributes.js';
+import { decodeExchange } from '../../src/health/formats/exchange-message.js';
+import { HealthNode } from '../../src/health/service/health-node.js';
+import { emptyProfile, recordMeasurements, setAttribute, setDisclosed, type Profile } from '../../src/health/profile/profile.js';
 import { silentLogger } from '../../src/log.js';
 import type { Router } from '../../src/routing/router.js';
 import { boardNet, settle } from './sim-helpers.js';
+import { healthOf } from '../../src/health/service/health-service.js';
 
 interface Payload {
   via: 'request' | 'send' | 'respond';
@@ -172,7 +174,7 @@ test('undisclosed attributes never leave the member\'s device: not in any payloa
     const up = await settle(net, member.upload(board, { study: 'bp-2025', pseudonymous: true }));
     assert.equal(up.included, 3);
     await synced(1);
-    const published = await settle(net, intermediary.health.intermediary.publishStats(board, { study: 'bp-2025', minCohort: 1 }));
+    const published = await settle(net, healthOf(intermediary).intermediary.publishStats(board, { study: 'bp-2025', minCohort: 1 }));
     assert.equal(published.uploads, 1);
     await synced(2);
     const { stats, standing } = await settle(net, member.stats(board, 'bp-2025'));
@@ -182,7 +184,7 @@ test('undisclosed attributes never leave the member\'s device: not in any payloa
     // An offer on undisclosed criteria; the member's device matches it and answers.
     const offer = await settle(
       net,
-      clinic.health.clinic.postOffer(board, {
+      healthOf(clinic).clinic.postOffer(board, {
         clinic: 'Thistleby Diabetes Service',
         title: 'Glucose review',
         description: '',
@@ -203,10 +205,10 @@ test('undisclosed attributes never leave the member\'s device: not in any payloa
     await synced(3, 1);
 
     // A proposal arrives; the member asks for the clinic's letter (and does not sign it).
-    const { answers } = await settle(net, clinic.health.clinic.fetchAnswers(board));
+    const { answers } = await settle(net, healthOf(clinic).clinic.fetchAnswers(board));
     assert.deepEqual(answers[0]!.disclosed, { ageBand: '60-69', systolic: 152 });
-    const proposal = await settle(net, clinic.health.clinic.propose(answers[0]!.answerId, { text: 'Come on Monday.', letterOfIntent: true }));
-    await settle(net, clinic.health.clinic.clinicLetter(answers[0]!.answerId, { purposes: ['Care'], retentionDays: 30, items: ['name', 'phone'] }));
+    const proposal = await settle(net, healthOf(clinic).clinic.propose(answers[0]!.answerId, { text: 'Come on Monday.', letterOfIntent: true }));
+    await settle(net, healthOf(clinic).clinic.clinicLetter(answers[0]!.answerId, { purposes: ['Care'], retentionDays: 30, items: ['name', 'phone'] }));
     assert.equal(member.proposals().length, 1);
     assert.equal((await settle(net, member.requestLetter(proposal.proposalId))).state, 'received');
     await net.advance(5_000);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokumeiError } from '../../src/errors.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
-import { emptyProfile, recordMeasurements, setAttribute, setDisclosed } from '../../src/health/profile.js';
-import { buildUpload, MAX_POST_TEXT_BYTES, parseUpload, studyPseudonym } from '../../src/health/upload.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
+import { emptyProfile, recordMeasurements, setAttribute, setDisclosed } from '../../src/health/profile/profile.js';
+import { buildUpload, MAX_POST_TEXT_BYTES, parseUpload, studyPseudonym } from '../../src/health/formats/upload.js';
 import { DAY, fullProfile, is, NOW } from './helpers.js';
 
 const MIN = 60_000;

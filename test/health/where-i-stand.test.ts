@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StudyStats } from '../../src/health/cohort-stats.js';
-import { whereIStand } from '../../src/health/where-i-stand.js';
-import { clearAttribute, setDisclosed } from '../../src/health/profile.js';
+import type { StudyStats } from '../../src/health/formats/stats-codec.js';
+import { whereIStand } from '../../src/health/member/where-i-stand.js';
+import { clearAttribute, setDisclosed } from '../../src/health/profile/profile.js';
 import { fullProfile, NOW } from './helpers.js';
 
 const kind = (mean: number, sd: number | null, min: number, q1: number, median: number, q3: number, max: number) => ({ members: 10, points: 40, mean, sd, min, q1, median, q3, max, trend: 0.5 });

@@ -2,22 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateX25519 } from '../../src/crypto/x25519.js';
 import { isTokumeiError } from '../../src/errors.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
-import {
-  acceptSession,
-  CHUNK_FRAME_OVERHEAD_MAX,
-  Chunker,
-  decodeChunkFrame,
-  encodeChunkFrame,
-  MAX_CHUNK_BYTES,
-  MAX_MESSAGE_SIZE,
-  MessageReassembler,
-  openChunk,
-  openSession,
-  sealChunk,
-  type Chunk,
-} from '../../src/routing/e2e.js';
-import { MAX_RELAY_DATA } from '../../src/routing/relay-crypto.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
+import { acceptSession, decodeChunkFrame, encodeChunkFrame, openChunk, openSession, sealChunk } from '../../src/routing/e2e.js';
+import { CHUNK_FRAME_OVERHEAD_MAX, MAX_CHUNK_BYTES, MAX_MESSAGE_SIZE, type Chunk } from '../../src/routing/e2e-limits.js';
+import { Chunker } from '../../src/routing/chunker.js';
+import { MessageReassembler } from '../../src/routing/message-reassembler.js';
+import { MAX_RELAY_DATA } from '../../src/routing/relay-body.js';
 
 const random = new SeededRandom(9, 'e2e');
 const is = (code: string) => (e: unknown): boolean => isTokumeiError(e, code);

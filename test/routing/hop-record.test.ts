@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateX25519 } from '../../src/crypto/x25519.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { fakeHopRecord, HOP_RECORD_SIZE, openHopRecord, sealHopRecord, type HopRecord } from '../../src/routing/hop-record.js';
 
 const random = new SeededRandom(4, 'hop-record');

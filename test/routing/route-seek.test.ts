@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateX25519 } from '../../src/crypto/x25519.js';
 import { isTokumeiError } from '../../src/errors.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import type { HopRecord } from '../../src/routing/hop-record.js';
 import { ReturnPathKeys, unwrapReturnPath } from '../../src/routing/return-path.js';
 import {

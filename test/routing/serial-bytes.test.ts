@@ -4,7 +4,7 @@ import { toHex } from '../../src/crypto/bytes.js';
 import { isTokumeiError } from '../../src/errors.js';
 import { serialHex } from '../../src/identity/x509.js';
 import { randomSerial } from '../../src/identity/serial.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { serialFromBytes, serialToBytes } from '../../src/routing/serial-bytes.js';
 
 test('serials round-trip as the passport office prints them', () => {

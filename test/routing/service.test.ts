@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import { generateX25519 } from '../../src/crypto/x25519.js';
-import { createAnonymousId } from '../../src/routing/anonymous-id.js';
+import { createAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
 import { randomScalar } from '../../src/crypto/ristretto.js';
 import { settle } from '../helpers/settle.js';
 

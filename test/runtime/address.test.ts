@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isTokumeiError } from '../../src/errors.js';
 import { BAD_ADDRESS, formatAddress, parseAddress } from '../../src/runtime/address.js';
-import { certificateDerFromPem } from '../../src/runtime/pem.js';
+import { certificateDerFromPem } from '../../src/runtime/sim/pem.js';
 import { makeTestPki } from '../fixtures/certs.js';
 
 describe('address', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isTokumeiError } from '../../src/errors.js';
-import { createRealRuntime } from '../../src/runtime/real-runtime.js';
+import { createRealRuntime } from '../../src/runtime/real/real-runtime.js';
 
 describe('real runtime', () => {
   const runtime = createRealRuntime();

@@ -1,4 +1,4 @@
-import { SimNetwork } from '../../src/runtime/sim-runtime.js';
+import { SimNetwork } from '../../src/runtime/sim/sim-runtime.js';
 import { credentialsFor, makeTestPki } from '../fixtures/certs.js';
 import { runTransportCompliance, type TransportEnv } from './transport-compliance.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isTokumeiError, LinkRefusal } from '../../src/errors.js';
 import type { LinkCredentials, Runtime, TransportConnection } from '../../src/runtime/runtime.js';
-import { SimNetwork, type SimNetworkOptions } from '../../src/runtime/sim-runtime.js';
+import { SimNetwork, type SimNetworkOptions } from '../../src/runtime/sim/sim-runtime.js';
 import { credentialsFor, makeTestPki } from '../fixtures/certs.js';
 
 const pki = await makeTestPki();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isTokumeiError } from '../../src/errors.js';
-import { SimNetwork } from '../../src/runtime/sim-runtime.js';
+import { SimNetwork } from '../../src/runtime/sim/sim-runtime.js';
 
 describe('sim scheduler', () => {
   it('runs timers on virtual time, in order, and cancels them', async () => {

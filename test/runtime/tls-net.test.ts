@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { describe, it } from 'node:test';
 import { isTokumeiError, LinkRefusal } from '../../src/errors.js';
 import type { HandshakeFailure, TransportConnection } from '../../src/runtime/runtime.js';
-import { createTlsNet } from '../../src/runtime/tls-net.js';
+import { createTlsNet } from '../../src/runtime/real/tls-net.js';
 import { credentialsFor, makeTestPki, type TestCert } from '../fixtures/certs.js';
 import { runTransportCompliance, type TransportEnv } from './transport-compliance.js';
 

@@ -5,7 +5,7 @@ import { ed25519RawPublicKey, generateSigningKeyPair } from '../../src/crypto/si
 import { createCommunity, type Community } from '../../src/identity/community.js';
 import type { EscrowRecord } from '../../src/identity/escrow.js';
 import type { NodeIdentity } from '../../src/identity/types.js';
-import { createAnonymousId } from '../../src/routing/anonymous-id.js';
+import { createAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
 import { createOpeningRequest, type OpeningAuthority, type OpeningRequest } from '../../src/trustees/opening-request.js';
 import { approveOpening, type OpeningApproval } from '../../src/trustees/trustee-approval.js';
 import { TokumeiError } from '../../src/errors.js';

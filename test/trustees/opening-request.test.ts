@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { toBase64, toHex } from '../../src/crypto/bytes.js';
 import { randomScalar } from '../../src/crypto/ristretto.js';
 import { ed25519RawPublicKey, generateSigningKeyPair } from '../../src/crypto/signing.js';
-import { createAnonymousId } from '../../src/routing/anonymous-id.js';
+import { createAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
 import {
   checkAuthority,
   checkRequestTime,

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import type { TokumeiNode } from '../../src/node/node.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
-import { SeededRandom } from '../../src/runtime/prng.js';
+import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { toBase64, toHex, utf8 } from '../../src/crypto/bytes.js';
 import { decodeScalar, encodeScalar, modL } from '../../src/crypto/ristretto.js';
 import type { EscrowRecord } from '../../src/identity/escrow.js';
@@ -41,6 +41,9 @@ import { decodeOpeningRequest } from '../../src/trustees/opening-request.js';
 import { combineOpening } from '../../src/trustees/opening-combiner.js';
 import { TokumeiError } from '../../src/errors.js';
 import { settle } from '../helpers/settle.js';
+import { testnetServices } from '../../src/services/node-services.js';
+import { boardClientOf, replicaOf } from '../../src/board/service/board-service.js';
+import { AUTHORITY_SERVICE, authorityOf, authorityRole, TRUSTEE_SERVICE, trusteeOf, trusteeRole } from '../../src/trustees/service/opening-roles.js';
 
 const TRUSTEE_NODES = [2, 3, 4];
 const AUTHORITY_NODE = 5;
@@ -98,7 +101,7 @@ function reachable(root: unknown, stop: Set<unknown>): (Uint8Array | string)[] {
 test('emergency opening over the network: k−1 approvals open nothing, k name the poster, the audit record is on the board, and no party ever holds a whole anonymity key', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokumei-opening-sim-'));
   const keys = generateBoardKeys(new SeededRandom(11, 'board'));
-  const net = await createTestnet(0, { runtime: 'sim', seed: 11, overlay: { minDegree: 3, maxDegree: 5 }, board: { keys, replicas: REPLICAS, dir }, escrow: true });
+  const net = await createTestnet(0, { runtime: 'sim', seed: 11, overlay: { minDegree: 3, maxDegree: 5 }, services: testnetServices({ board: { keys, replicas: REPLICAS, dir } }), escrow: true });
   const wire: { from: string; to: string; bytes: Uint8Array }[] = [];
   try {
     // Members, each anonymity key escrowed with the community's 3 trustees (k = 2).
@@ -130,73 +133,73 @@ test('emergency opening over the network: k−1 approvals open nothing, k name t
     const authority = generateAuthority('Example Health Authority', new SeededRandom(11, 'authority'));
     const [t1, t2, t3] = TRUSTEE_NODES.map((n) => net.nodes[n]!) as [TokumeiNode, TokumeiNode, TokumeiNode];
     const authorityNode = net.nodes[AUTHORITY_NODE]!;
-    TRUSTEE_NODES.forEach((n, i) => net.nodes[n]!.enableTrustee({ keys: net.community.trustees[i]!, community, authorities: [authorityPublic(authority)], inspect: hook(`trustee ${i + 1}`) }));
-    authorityNode.enableAuthority({ keys: authority, community, inspect: hook('authority') });
+    for (const [i, n] of TRUSTEE_NODES.entries()) await net.nodes[n]!.addService(TRUSTEE_SERVICE, trusteeRole({ keys: net.community.trustees[i]!, community, authorities: [authorityPublic(authority)], inspect: hook(`trustee ${i + 1}`) }));
+    await authorityNode.addService(AUTHORITY_SERVICE, authorityRole({ keys: authority, community, inspect: hook('authority') }));
 
     // Every party's reachable state, and the CA's; a node's own k_m is its own.
     const allKeys = net.identities.map((id) => needles(id.anonymityKey));
     const stateOf = (node: TokumeiNode): (Uint8Array | string)[] =>
-      reachable([node.trustee, node.authority, node.board], new Set<unknown>([node.router, node.overlay, node.router.ctx.runtime, net.sim]));
+      reachable([trusteeOf(node), authorityOf(node), boardClientOf(node)], new Set<unknown>([node.router, node.overlay, node.router.ctx.runtime, net.sim]));
     function scanState(why: string): string[] {
       const hits: string[] = [];
       net.nodes.forEach((node, i) => {
-        if (!node.trustee && !node.authority && i !== POSTER_NODE) return; // the parties (and the poster's board client)
+        if (!trusteeOf(node) && !authorityOf(node) && i !== POSTER_NODE) return; // the parties (and the poster's board client)
         for (const item of stateOf(node)) allKeys.forEach((n, m) => m !== i && holds(item, n) && hits.push(`${why}: node ${i} holds member ${m}'s key`));
       });
       return hits;
     }
 
     assert.ok(await net.waitFor(() => net.nodes.every((x) => x.status().neighbours.length >= 3), 120_000), 'overlay formed');
-    assert.ok(await net.waitFor(() => REPLICAS.every((r) => net.nodes[r]!.replica!.status().peers.length === 1), 180_000), 'replicas know each other');
+    assert.ok(await net.waitFor(() => REPLICAS.every((r) => replicaOf(net.nodes[r]!)!.status().peers.length === 1), 180_000), 'replicas know each other');
     net.sim!.wiretap = (from, to, bytes) => wire.push({ from, to, bytes });
     const board = keys.address;
 
     // The member posts; the post's anonymous ID is what will be opened.
     const poster = net.nodes[POSTER_NODE]!;
-    const posted = await settle(net, poster.board.post(board, { text: 'threatening post 7731', ttlSeconds: 86_400 }));
+    const posted = await settle(net, boardClientOf(poster).post(board, { text: 'threatening post 7731', ttlSeconds: 86_400 }));
 
     // The authority asks; the notice is on the board.
-    const asked = await settle(net, authorityNode.authority!.request({ board, anonymousId: posted.anonymousId, reason: 'Court order 2026-117: threat posted on the board' }));
+    const asked = await settle(net, authorityOf(authorityNode)!.request({ board, anonymousId: posted.anonymousId, reason: 'Court order 2026-117: threat posted on the board' }));
     assert.equal(asked.status, 'waiting');
     assert.equal(asked.threshold, 2);
     assert.equal(asked.approvals, 0);
     const requestId = asked.requestId;
 
-    const stored = (posts: number) => net.waitFor(() => REPLICAS.every((r) => net.nodes[r]!.replica!.status().stored.posts === posts), 60_000);
+    const stored = (posts: number) => net.waitFor(() => REPLICAS.every((r) => replicaOf(net.nodes[r]!)!.status().stored.posts === posts), 60_000);
     assert.ok(await stored(2), 'every replica has the post and the notice');
 
     // Someone reposts the request with their own approval address: no trustee would use it.
-    const notices = await settle(net, net.nodes[12]!.board.search(board, { query: '', fields: [{ key: 'kind', value: NOTICE_KIND }] }));
+    const notices = await settle(net, boardClientOf(net.nodes[12]!).search(board, { query: '', fields: [{ key: 'kind', value: NOTICE_KIND }] }));
     assert.equal(notices.length, 1);
     const genuine = JSON.parse(notices[0]!.text) as { request: unknown; signature: string };
     const forged = encodeOpeningNotice({ format: 'tokumei-opening-notice/1', request: decodeOpeningRequest(genuine.request), approvalAddress: net.nodes[12]!.router.newAddress().text, signature: genuine.signature });
-    await settle(net, net.nodes[12]!.board.post(board, { text: forged, fields: [{ key: 'kind', value: NOTICE_KIND }, { key: 'request', value: requestId }], ttlSeconds: 3600 }));
+    await settle(net, boardClientOf(net.nodes[12]!).post(board, { text: forged, fields: [{ key: 'kind', value: NOTICE_KIND }, { key: 'request', value: requestId }], ttlSeconds: 3600 }));
     assert.ok(await stored(3));
     // Anyone may write to the approval address; junk is refused and held nowhere.
     const junk = await settle(net, net.nodes[12]!.router.request((genuine as unknown as { approvalAddress: string }).approvalAddress, utf8('{"format":"junk"}'), { timeoutMs: 60_000 }));
     assert.deepEqual(JSON.parse(Buffer.from(junk).toString()), { format: 'tokumei-opening-refusal/1', code: 'OPENING_BAD_MESSAGE', message: 'opening message: unknown format' });
-    assert.equal(authorityNode.authority!.status(requestId)!.approvals, 0);
+    assert.equal(authorityOf(authorityNode)!.status(requestId)!.approvals, 0);
     // A trustee that does not list the authority sees the request refused.
-    const stranger = net.nodes[13]!.enableTrustee({ keys: net.community.trustees[2]!, community, authorities: [] });
+    const stranger = (await net.nodes[13]!.addService(TRUSTEE_SERVICE, trusteeRole({ keys: net.community.trustees[2]!, community, authorities: [] }))).trustee;
     const strangerView = await settle(net, stranger.requests(board));
     assert.deepEqual(strangerView.map((r) => [r.requestId, r.status, r.error?.code]), [[requestId, 'refused', 'OPENING_AUTHORITY_REFUSED']]);
     await assert.rejects(settle(net, stranger.approve(requestId)), (e: unknown) => e instanceof TokumeiError && e.code === 'OPENING_AUTHORITY_REFUSED');
     stranger.stop();
 
     // Trustee 1 finds the request (once, however many copies) and approves it.
-    const listed = await settle(net, t1.trustee!.requests(board));
+    const listed = await settle(net, trusteeOf(t1)!.requests(board));
     assert.deepEqual(listed.map((r) => [r.requestId, r.status, r.anonId, r.authority]), [[requestId, 'pending', posted.anonymousId, 'Example Health Authority']]);
-    assert.equal((await settle(net, t1.trustee!.approve(requestId))).status, 'approved');
-    await assert.rejects(settle(net, t1.trustee!.approve(requestId)), (e: unknown) => e instanceof TokumeiError && e.code === 'TRUSTEE_NOT_PENDING');
+    assert.equal((await settle(net, trusteeOf(t1)!.approve(requestId))).status, 'approved');
+    await assert.rejects(settle(net, trusteeOf(t1)!.approve(requestId)), (e: unknown) => e instanceof TokumeiError && e.code === 'TRUSTEE_NOT_PENDING');
 
     // k − 1 = 1 approval: nothing opens, however long we wait.
     await net.advance(120_000);
-    const waiting = authorityNode.authority!.status(requestId)!;
+    const waiting = authorityOf(authorityNode)!.status(requestId)!;
     assert.equal(waiting.status, 'waiting');
     assert.equal(waiting.stage, 'approvals');
     assert.equal(waiting.approvals, 1);
     assert.ok(!('result' in waiting) && waiting.auditPostId === undefined, 'no result with k − 1 approvals');
-    assert.equal((await settle(net, t3.trustee!.audits(board))).length, 0, 'no audit record yet');
+    assert.equal((await settle(net, trusteeOf(t3)!.audits(board))).length, 0, 'no audit record yet');
     // The state walk is not blind: it reaches the approval the authority holds, and a node's own key.
     const delivered = exposed.find((x) => x.who === 'trustee 1' && x.what === 'trustee sent')!;
     const partial = (JSON.parse(Buffer.from(delivered.bytes).toString()) as { approval: { partials: { partial: string }[] } }).approval.partials[0]!.partial;
@@ -205,25 +208,25 @@ test('emergency opening over the network: k−1 approvals open nothing, k name t
     const serial = poster.id;
 
     // The k-th approval: the opening runs, is countersigned and published.
-    const approved2 = await settle(net, t2.trustee!.approve(requestId, board));
+    const approved2 = await settle(net, trusteeOf(t2)!.approve(requestId, board));
     assert.ok(['approved', 'countersigned'].includes(approved2.status));
-    assert.ok(await net.waitFor(() => authorityNode.authority!.status(requestId)!.status !== 'waiting', 300_000), 'the opening finished');
-    const done = authorityNode.authority!.status(requestId)!;
+    assert.ok(await net.waitFor(() => authorityOf(authorityNode)!.status(requestId)!.status !== 'waiting', 300_000), 'the opening finished');
+    const done = authorityOf(authorityNode)!.status(requestId)!;
     assert.equal(done.status, 'opened', JSON.stringify(done.error));
     assert.equal(done.result, serial, 'the result names the poster');
     assert.deepEqual(done.trustees, [1, 2]);
     assert.match(done.auditPostId!, /^[0-9a-f]{32}$/);
     assert.deepEqual(done.rejected, []);
     for (const t of [t1, t2]) {
-      const v = t.trustee!.request(requestId)!;
+      const v = trusteeOf(t)!.request(requestId)!;
       assert.equal(v.status, 'countersigned');
       assert.equal(v.result, serial);
     }
     // A late approval is refused: the opening is over.
-    await assert.rejects(settle(net, t3.trustee!.approve(requestId, board)), (e: unknown) => e instanceof TokumeiError && e.code === 'OPENING_CLOSED');
+    await assert.rejects(settle(net, trusteeOf(t3)!.approve(requestId, board)), (e: unknown) => e instanceof TokumeiError && e.code === 'OPENING_CLOSED');
 
     // The audit record is on the board, verifies, and names the poster.
-    const audits = await settle(net, t3.trustee!.audits(board));
+    const audits = await settle(net, trusteeOf(t3)!.audits(board));
     assert.equal(audits.length, 1);
     assert.deepEqual({ ...audits[0]!, created: 0 }, {
       postId: done.auditPostId, created: 0, requestId, anonId: posted.anonymousId, authority: 'Example Health Authority', authorityKey: authority.signingPublicKey,
@@ -239,7 +242,7 @@ test('emergency opening over the network: k−1 approvals open nothing, k name t
     snapshotAll('after the opening');
     assert.ok(snapshots > 50, `state scanned at every step (${snapshots} times)`);
     assert.deepEqual(scans, [], 'no party held another member\'s anonymity key at any step');
-    const boardRecords = await settle(net, net.nodes[1]!.board.searchAll(board, { query: '', fields: [{ key: 'request', value: requestId }] }));
+    const boardRecords = await settle(net, boardClientOf(net.nodes[1]!).searchAll(board, { query: '', fields: [{ key: 'request', value: requestId }] }));
     assert.equal(boardRecords.length, 3, 'notice, forged notice, audit record');
     const files = readdirSync(dir).map((f): [string, Uint8Array] => [f, readFileSync(join(dir, f))]);
     assert.ok(files.length >= 2);
@@ -255,8 +258,8 @@ test('emergency opening over the network: k−1 approvals open nothing, k name t
       ...files.map(([f, b]): [string, Uint8Array] => [`file ${f}`, b]),
       ...records.map((r): [string, string] => [`escrow record ${r.memberSerial}`, JSON.stringify(r)]),
       ...reachable(net.community, new Set()).map((x): [string, Uint8Array | string] => ['CA state', x]),
-      ['authority status', JSON.stringify(authorityNode.authority!.list())],
-      ...[t1, t2, t3].map((t, i): [string, string] => [`trustee ${i + 1} list`, JSON.stringify(t.trustee!.request(requestId))]),
+      ['authority status', JSON.stringify(authorityOf(authorityNode)!.list())],
+      ...[t1, t2, t3].map((t, i): [string, string] => [`trustee ${i + 1} list`, JSON.stringify(trusteeOf(t)!.request(requestId))]),
     ];
     const scan = (n: { bytes: Buffer[]; texts: Buffer[] }) => haystacks.filter(([, h]) => holds(h, n)).map(([w]) => w);
     allKeys.forEach((n, m) => assert.deepEqual(scan(n), [], `member ${m}'s anonymity key found`));
@@ -267,7 +270,7 @@ test('emergency opening over the network: k−1 approvals open nothing, k name t
 
     // The scan is not blind: a planted key is found in state, on a wire and in a file.
     const kM = net.identities[POSTER_NODE]!.anonymityKey;
-    const planted = t1.trustee as unknown as { planted?: unknown };
+    const planted = trusteeOf(t1) as unknown as { planted?: unknown };
     planted.planted = { deep: [new Map([['x', kM.slice()]])] };
     assert.deepEqual(scanState('plant'), [`plant: node ${TRUSTEE_NODES[0]} holds member ${POSTER_NODE}'s key`]);
     delete planted.planted;

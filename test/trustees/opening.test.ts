@@ -4,7 +4,7 @@ import { fromHex, toBase64, toHex, utf8 } from '../../src/crypto/bytes.js';
 import { basePointMul, randomScalar } from '../../src/crypto/ristretto.js';
 import { generateSigningKeyPair, signBytes } from '../../src/crypto/signing.js';
 import { createCommunity } from '../../src/identity/community.js';
-import { createAnonymousId } from '../../src/routing/anonymous-id.js';
+import { createAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
 import { BadPartialError, combineOpening, type CombineOpeningOptions } from '../../src/trustees/opening-combiner.js';
 import { createOpeningRequest, encodeOpeningRequest } from '../../src/trustees/opening-request.js';
 import { approveOpening, decodeOpeningApproval, encodeOpeningApproval, type OpeningApproval } from '../../src/trustees/trustee-approval.js';

@@ -1,5 +1,5 @@
 /** Routing halves of a fake ControlApi for control-server tests. */
-import type { RoutingControl } from '../../../src/control/routing-api.js';
+import type { RoutingControl } from '../../../src/node/routing-api.js';
 import type { RoutingStatus } from '../../../src/routing/router.js';
 import { encodeAddress } from '../../../src/routing/one-time-address.js';
 import { newCounters } from '../../../src/routing/routing-context.js';

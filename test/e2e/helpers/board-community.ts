@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NodeStatus } from '../../../src/node/status.js';
-import type { BoardReplicaStatus } from '../../../src/control/board-api.js';
+import type { BoardReplicaStatus } from '../../../src/board/service/board-api.js';
 import { cliOk, runCli, testEnv, waitFor, type CliResult } from './cli-process.js';
 import { processCommunity, status, type ProcessCommunity, type TestNode } from './community.js';
 

@@ -1,0 +1,30 @@
+/** The error codes of emergency openings: trustees, authorities, audits (src/trustees/): each with its kind, and whether a retry helps (src/errors.ts). */
+import { defineErrors } from '../errors.js';
+
+export const TrusteeErrors = defineErrors('trustees', {
+  AUTHORITY_DIR_MALFORMED: { kind: 'bad-input' },
+  AUTHORITY_KEYS_MISMATCH: { kind: 'bad-input' },
+  AUTHORITY_LIST_FULL: { kind: 'refused' },
+  OPENING_AMBIGUOUS: { kind: 'protocol' },
+  OPENING_AUTHORITY_REFUSED: { kind: 'refused' },
+  OPENING_BAD_AUDIT_SIGNATURE: { kind: 'crypto' },
+  OPENING_BAD_MESSAGE: { kind: 'protocol' },
+  OPENING_BAD_NOTICE: { kind: 'bad-input' },
+  OPENING_BAD_NOTICE_SIGNATURE: { kind: 'crypto' },
+  OPENING_BAD_REQUEST: { kind: 'bad-input' },
+  OPENING_BAD_SIGNATURE: { kind: 'crypto' },
+  OPENING_BUSY: { kind: 'refused' },
+  OPENING_COUNTERSIGN_MISMATCH: { kind: 'protocol' },
+  OPENING_DUPLICATE_MEMBER: { kind: 'bad-input' },
+  OPENING_NOT_APPROVER: { kind: 'bad-input' },
+  OPENING_OTHER_COMMUNITY: { kind: 'bad-input' },
+  OPENING_REQUEST_STALE: { kind: 'refused' },
+  OPENING_STOPPED: { kind: 'refused' },
+  OPENING_TOO_FEW_APPROVALS: { kind: 'refused' },
+  OPENING_TOO_MANY_MEMBERS: { kind: 'bad-input' },
+  TRUSTEE_BUSY: { kind: 'refused' },
+  TRUSTEE_NOT_PENDING: { kind: 'refused' },
+  TRUSTEE_NO_BOARD: { kind: 'bad-input' },
+  TRUSTEE_NO_SUCH_REQUEST: { kind: 'not-found' },
+  TRUSTEE_STOPPED: { kind: 'refused' },
+});
