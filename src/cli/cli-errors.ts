@@ -3,10 +3,6 @@ import { defineErrors } from '../errors.js';
 
 export const CliErrors = defineErrors('cli', {
   CA_DIR_INVALID: { kind: 'bad-input' },
-  FILE_CHANGED: { kind: 'io' },
-  FILE_EXISTS: { kind: 'bad-input' },
-  FILE_NOT_REGULAR: { kind: 'bad-input' },
-  FILE_WRITE_FAILED: { kind: 'io' },
   NODE_DIR_INVALID: { kind: 'bad-input' },
   PASSPHRASE_ABORTED: { kind: 'bad-input' },
   PASSPHRASE_MISMATCH: { kind: 'bad-input' },

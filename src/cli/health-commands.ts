@@ -13,7 +13,6 @@ import type { ProposalInput } from '../health/clinic/clinic.js';
 import { optionalDate, optionalInt, optionalString, parseCommandArgs, requireString, type OptionSpec, type Values } from './args.js';
 import { boardOption, parseDuration, postIdOption } from './board-args.js';
 import type { CliIo } from './cli-io.js';
-import { IdentityErrors } from '../identity/identity-errors.js';
 import { commandGroup, printAnswer } from './command-group.js';
 import {
   formatAnswer, formatAnswers, formatClinicAnswer, formatLetter, formatLetters, formatOfferPosted, formatOffers, formatProfile, formatProposals,
@@ -22,6 +21,7 @@ import {
 import { helpText } from './help.js';
 import { getPassphrase } from './passphrase.js';
 import { usageError } from './usage-error.js';
+import { FileErrors } from '../files/files-errors.js';
 
 const NODE: OptionSpec = { dir: { type: 'string' }, json: { type: 'boolean' } };
 const BOARD: OptionSpec = { ...NODE, board: { type: 'string' } };
@@ -239,7 +239,7 @@ async function readOfferFile(path: string, cmd: string): Promise<object> {
     text = bytes.toString('utf8');
   } catch (e) {
     if (e instanceof Error && e.name === 'UsageError') throw e;
-    throw IdentityErrors.FILE_READ_FAILED(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw FileErrors.FILE_READ_FAILED(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let offer: unknown;
   try {

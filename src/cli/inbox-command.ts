@@ -13,7 +13,7 @@ import { helpText } from './help.js';
 import { saveFileAtomic } from './save-file.js';
 import { table } from './status-format.js';
 import { usageError } from './usage-error.js';
-import { CliErrors } from './cli-errors.js';
+import { FileErrors } from '../files/files-errors.js';
 
 export async function inboxCommand(argv: string[], io: CliIo): Promise<number> {
   const cmd = 'inbox';
@@ -34,7 +34,7 @@ export async function inboxCommand(argv: string[], io: CliIo): Promise<number> {
   const out = requireString(values, 'out', cmd);
   const force = values.force === true;
   // Checked early for a friendly error; the write itself refuses atomically too.
-  if (!force && existsSync(out)) throw CliErrors.FILE_EXISTS(`${out} already exists; refusing to overwrite it (use --force)`);
+  if (!force && existsSync(out)) throw FileErrors.FILE_EXISTS(`${out} already exists; refusing to overwrite it (use --force)`);
   const bytes = await (await NodeClient.forNodeDir(dir)).inboxMessage(id);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   await saveFileAtomic(out, bytes, { force });

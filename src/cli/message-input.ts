@@ -8,9 +8,8 @@ import { TokumeiError } from '../errors.js';
 import { MAX_MESSAGE_SIZE } from '../routing/e2e-limits.js';
 import { optionalString, type Values } from './args.js';
 import { usageError } from './usage-error.js';
-import { CliErrors } from './cli-errors.js';
-import { IdentityErrors } from '../identity/identity-errors.js';
 import { RoutingErrors } from '../routing/routing-errors.js';
+import { FileErrors } from '../files/files-errors.js';
 
 export type MessageSource = { file: string } | { text: string };
 
@@ -38,12 +37,12 @@ export async function readMessage(source: MessageSource): Promise<Uint8Array> {
     fh = await open(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw IdentityErrors.FILE_MISSING(`${path} does not exist`);
-    throw IdentityErrors.FILE_READ_FAILED(`cannot read ${path}: ${code ?? (e as Error).message}`);
+    if (code === 'ENOENT') throw FileErrors.FILE_MISSING(`${path} does not exist`);
+    throw FileErrors.FILE_READ_FAILED(`cannot read ${path}: ${code ?? (e as Error).message}`);
   }
   try {
     const stat = await fh.stat();
-    if (!stat.isFile()) throw CliErrors.FILE_NOT_REGULAR(`${path} is not a regular file`);
+    if (!stat.isFile()) throw FileErrors.FILE_NOT_REGULAR(`${path} is not a regular file`);
     if (stat.size > MAX_MESSAGE_SIZE) throw tooLarge(path, stat.size);
     // One byte more than the stat said tells a file that grew meanwhile.
     const buf = Buffer.alloc(stat.size + 1);
@@ -52,12 +51,12 @@ export async function readMessage(source: MessageSource): Promise<Uint8Array> {
       const { bytesRead } = await fh.read(buf, length, buf.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > stat.size) throw CliErrors.FILE_CHANGED(`${path} grew while it was read; send it once it is complete`);
+      if (length > stat.size) throw FileErrors.FILE_CHANGED(`${path} grew while it was read; send it once it is complete`);
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, length);
   } catch (e) {
     if (e instanceof TokumeiError) throw e;
-    throw IdentityErrors.FILE_READ_FAILED(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw FileErrors.FILE_READ_FAILED(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   } finally {
     await fh.close();
   }

@@ -3,7 +3,8 @@
  * Written with mode 0600 when the node starts, removed when it stops. A file left behind by a
  * killed node is harmless: the client then reports that nothing answers at that address.
  */
-import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { join } from 'node:path';
 
 import { ControlErrors } from './control-errors.js';
@@ -28,16 +29,8 @@ export function controlFilePath(nodeDir: string): string {
 
 export async function writeControlFile(nodeDir: string, info: ControlInfo): Promise<void> {
   const path = controlFilePath(nodeDir);
-  const tmp = `${path}.${process.pid}.tmp`;
   // Created 0600 from the start (never readable by others, not even briefly), then renamed in place.
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(info, null, 2) + '\n');
-  } finally {
-    await fh.close();
-  }
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writeFileAtomic(path, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
 }
 
 export async function readControlFile(nodeDir: string): Promise<ControlInfo> {

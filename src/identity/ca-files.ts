@@ -12,7 +12,8 @@
  */
 import { join } from 'node:path';
 import { TokumeiError } from '../errors.js';
-import { readJsonFile, writeFileAtomic } from './fs-atomic.js';
+import { readJsonFile } from '../files/bounded-read.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { parseTrusteePublic, TRUSTEE_MAX, type TrusteePublic } from './trustee.js';
 import type { KeyType } from './types.js';
 
@@ -77,7 +78,7 @@ export async function readCommunityFile(caDir: string): Promise<CommunityFile> {
 }
 
 export async function writeCommunityFile(caDir: string, c: CommunityFile): Promise<void> {
-  await writeFileAtomic(join(caDir, CA_FILES.community), JSON.stringify(c, null, 2) + '\n', 0o644);
+  await writeFileAtomic(join(caDir, CA_FILES.community), JSON.stringify(c, null, 2) + '\n', { mode: 0o644 });
 }
 
 export async function readMembersFile(caDir: string): Promise<MembersFile> {
@@ -102,5 +103,5 @@ export async function readMembersFile(caDir: string): Promise<MembersFile> {
 }
 
 export async function writeMembersFile(caDir: string, m: MembersFile): Promise<void> {
-  await writeFileAtomic(join(caDir, CA_FILES.members), JSON.stringify(m, null, 2) + '\n', 0o644);
+  await writeFileAtomic(join(caDir, CA_FILES.members), JSON.stringify(m, null, 2) + '\n', { mode: 0o644 });
 }

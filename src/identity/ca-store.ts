@@ -24,7 +24,9 @@ import { caFromKey, createCa, type CommunityCa } from './ca.js';
 import { CA_FILES, COMMUNITY_FORMAT, LABEL_PATTERN, MEMBERS_FORMAT, readCommunityFile, readMembersFile, writeCommunityFile, writeMembersFile, type CommunityFile } from './ca-files.js';
 import { createCrl, parseCrl } from './crl.js';
 import { createEscrow } from './escrow.js';
-import { createDirAtomic, dirInUse, readTextFile, withDirLock, writeFileAtomic, type NewFile } from './fs-atomic.js';
+import { createDirAtomic, dirInUse, writeFileAtomic, type NewFile } from '../files/atomic-write.js';
+import { readTextFile } from '../files/bounded-read.js';
+import { withDirLock } from './dir-lock.js';
 import { openKeystore, sealKeystore } from './keystore.js';
 import { issueMemberIdentity } from './member.js';
 import { writeNodeDir } from './node-store.js';
@@ -172,7 +174,7 @@ export async function issueMember(caDir: string, options: IssueMemberOptions): P
     try {
       const escrow = await createEscrow(ca, { memberSerial: serial, anonymityKey: identity.anonymityKey, trustees: community.trusteeKeys, threshold: community.threshold });
       await mkdir(join(caDir, CA_FILES.escrowDir), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(join(caDir, CA_FILES.escrowDir, `${serial}.json`), JSON.stringify(escrow, null, 2) + '\n', 0o644);
+      await writeFileAtomic(join(caDir, CA_FILES.escrowDir, `${serial}.json`), JSON.stringify(escrow, null, 2) + '\n', { mode: 0o644 });
       await writeNodeDir(outDir, identity, crlPem, nodePassphrase, { kdf: options.kdf });
     } finally {
       wipe(identity.anonymityKey); // from here on only the member's keystore holds k_m
@@ -220,7 +222,7 @@ export async function revokeMember(caDir: string, options: RevokeMemberOptions):
       .filter((m) => m.status === 'revoked')
       .map((m) => ({ serial: m.serial, revokedAt: Date.parse(m.revokedAt ?? '') || now }));
     const crl = createCrl(ca, revoked, number, now);
-    await writeFileAtomic(join(caDir, CA_FILES.crl), crl.pem, 0o644);
+    await writeFileAtomic(join(caDir, CA_FILES.crl), crl.pem, { mode: 0o644 });
     return crl;
   });
 }

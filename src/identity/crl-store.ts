@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { TokumeiError } from '../errors.js';
 import { parseCrl, CRL_MAX_BYTES } from './crl.js';
-import { readTextFile, writeFileAtomic } from './fs-atomic.js';
+import { readTextFile } from '../files/bounded-read.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import type { RevocationList } from './types.js';
 
 const CRL_FILE = 'crl.pem';
@@ -35,7 +36,7 @@ export function saveCrlIfNewer(dir: string, crl: RevocationList): Promise<boolea
     const checked = parseCrl(crl.der, caPem);
     const current = await loadCrl(dir).catch(() => undefined); // an unreadable file is replaced
     if (current && current.number >= checked.number) return false;
-    await writeFileAtomic(join(dir, CRL_FILE), checked.pem, 0o644);
+    await writeFileAtomic(join(dir, CRL_FILE), checked.pem, { mode: 0o644 });
     return true;
   });
   const tail = run.catch(() => {});

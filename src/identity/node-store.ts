@@ -11,7 +11,8 @@ import { join } from 'node:path';
 
 import { constantTimeEqual } from '../crypto/bytes.js';
 import { openKeystore, sealKeystore, type KeystoreOptions } from './keystore.js';
-import { createDirAtomic, readTextFile } from './fs-atomic.js';
+import { createDirAtomic } from '../files/atomic-write.js';
+import { readTextFile } from '../files/bounded-read.js';
 import { memberKeysFromSecrets, memberSecrets } from './member.js';
 import { verifyPassportIssuer } from './passport.js';
 import { trustAnchor } from './trust-anchor.js';

@@ -15,7 +15,8 @@ import { TokumeiError } from '../errors.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { ed25519PrivateKeyFromSeed, ed25519RawPublicKey, generateSigningKeyPair } from '../crypto/signing.js';
-import { createDirAtomic, readJsonFile, readTextFile, writeFileAtomic } from '../identity/fs-atomic.js';
+import { createDirAtomic, writeFileAtomic } from '../files/atomic-write.js';
+import { readJsonFile, readTextFile } from '../files/bounded-read.js';
 import { openKeystore, sealKeystore, type KeystoreOptions } from '../identity/keystore.js';
 import { AUTHORITIES_FORMAT, AUTHORITY_MAX_BYTES, parseAuthorityList, type OpeningAuthority } from './opening-request.js';
 import { textField } from './fields.js';
@@ -109,6 +110,6 @@ export async function allowAuthority(path: string, entry: OpeningAuthority): Pro
   const next = [...list.filter((a) => a.signingPublicKey !== entry.signingPublicKey), entry];
   if (next.length > MAX_AUTHORITIES) throw TrusteeErrors.AUTHORITY_LIST_FULL(`${path} already lists ${MAX_AUTHORITIES} authorities`);
   parseAuthorityList({ format: AUTHORITIES_FORMAT, authorities: next }); // the same checks a reader runs
-  await writeFileAtomic(path, JSON.stringify({ format: AUTHORITIES_FORMAT, authorities: next }, null, 2) + '\n', 0o644);
+  await writeFileAtomic(path, JSON.stringify({ format: AUTHORITIES_FORMAT, authorities: next }, null, 2) + '\n', { mode: 0o644 });
   return true;
 }

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 
 import { CA_FILES, readCommunityFile } from '../identity/ca-files.js';
 import { verifyEscrowRecord, type EscrowRecord } from '../identity/escrow.js';
-import { readTextFile } from '../identity/fs-atomic.js';
+import { readTextFile } from '../files/bounded-read.js';
 import type { TrusteePublic } from '../identity/trustee.js';
 import { OPENING_MAX_MEMBERS } from './trustee-approval.js';
 import { TrusteeErrors } from './trustees-errors.js';
-import { IdentityErrors } from '../identity/identity-errors.js';
+import { FileErrors } from '../files/files-errors.js';
 
 /** An escrow record is about 2 KiB for 3 trustees; 255 trustees stay under 64 KiB. */
 const MAX_ESCROW_FILE = 64 * 1024;
@@ -36,7 +36,7 @@ export async function readEscrowDir(dir: string): Promise<string[]> {
     names = (await readdir(dir)).filter((n) => /^[0-9a-f]{2,40}\.json$/.test(n)).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw IdentityErrors.FILE_READ_FAILED(`cannot list ${dir}: ${(e as Error).message}`, { cause: e });
+    throw FileErrors.FILE_READ_FAILED(`cannot list ${dir}: ${(e as Error).message}`, { cause: e });
   }
   if (names.length > OPENING_MAX_MEMBERS) throw TrusteeErrors.OPENING_TOO_MANY_MEMBERS(`${dir} holds more than ${OPENING_MAX_MEMBERS} escrow records`);
   const out: string[] = [];

@@ -19,7 +19,8 @@ import { aeadOpen, aeadSeal, AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH } from '../../cr
 import { checkBytes, fromBase64, fromHex, toBase64, toHex, utf8, wipe } from '../../crypto/bytes.js';
 import { hkdfSha256 } from '../../crypto/hkdf.js';
 import { randomBytesFrom, type RandomSource } from '../../crypto/random.js';
-import { readTextFile, writeFileAtomic } from '../../identity/fs-atomic.js';
+import { readTextFile } from '../../files/bounded-read.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
 import { decodeProfile, encodeProfile } from './profile-codec.js';
 import type { Profile } from './profile.js';
 import { HealthErrors } from '../health-errors.js';
@@ -119,7 +120,7 @@ export function openProfile(text: string, key: Uint8Array): Profile {
 /** Saves atomically: the old file stays whole if anything fails (FILE_WRITE_FAILED, HEALTH_BAD_PROFILE). */
 export async function saveProfile(path: string, profile: Profile, key: Uint8Array, options: SaveProfileOptions = {}): Promise<void> {
   const text = sealProfile(profile, key, options.random);
-  await (options.writeFile ?? ((p: string, d: string) => writeFileAtomic(p, d, 0o600)))(path, text);
+  await (options.writeFile ?? ((p: string, d: string) => writeFileAtomic(p, d, { mode: 0o600 })))(path, text);
 }
 
 /** Loads and decrypts: HEALTH_PROFILE_MISSING (io), HEALTH_PROFILE_CORRUPT, HEALTH_PROFILE_KEY, FILE_READ_FAILED. */
