@@ -11,7 +11,7 @@ import { fmtDuration, shortId } from './ui.js';
 
 const VIEWS = { network: networkView, board: boardView, health: healthView, trustees: trusteesView };
 /** The service a view needs (from /api/status's `services`); the network view needs none. */
-const NEEDS = { board: ['board'], health: ['health'], trustees: ['trustee', 'authority', 'board'] };
+const NEEDS = { board: ['board'], health: ['health'], trustees: ['trustee', 'authority'] };
 const BOARD_KEY = 'tokumei.board';
 const VIEW_KEY = 'tokumei.view';
 
@@ -63,12 +63,13 @@ async function refreshHeader() {
 }
 
 /**
- * Shows the tab of every view whose service the node runs (the trustees view also explains, to a
- * member, that it holds no role).
+ * Shows the tab of every view whose service the node runs: a member without a trustee's or an
+ * authority's role sees no Trustees tab.
  * @param {string[]} services
  */
 function showServices(services) {
   for (const [view, needs] of Object.entries(NEEDS)) $(`tab-${view}`).hidden = !needs.some((s) => services.includes(s));
+  if (current && $(`tab-${current}`).hidden) void show('network');
 }
 
 /** The board address: the URL's #board=, then what this browser remembered, then this node's own replica. */

@@ -262,6 +262,26 @@ describe('dashboard in a browser: a member from disclosure to letters of intent'
     assert.equal(h.scenario.facts.openedSerial, member3.id);
   });
 
+  test('each node’s page shows the views of the services its status lists: Trustees only where there is a role', { timeout: 120_000 }, async () => {
+    const member = await h.call<{ services: string[] }>(MEMBER, 'GET', '/api/status');
+    assert.deepEqual(member.services, ['board', 'health']);
+    assert.equal(await page.locator('#tab-trustees').isVisible(), false, 'a member without a role sees no Trustees tab');
+    assert.equal(await page.locator('#tab-health').isVisible(), true);
+    const trustee = await h.call<{ services: string[] }>('trustee1', 'GET', '/api/status');
+    assert.deepEqual(trustee.services, ['board', 'health', 'trustee']);
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      const otherProblems = watchPage(other);
+      await other.goto(await h.demo.dashboardUrl('trustee1'));
+      await other.locator('#tab-trustees').waitFor({ state: 'visible', timeout: 30_000 });
+      await other.click('#tab-trustees');
+      await other.locator('#trustee-role').getByText(/This node is trustee 1 of 3/).waitFor({ timeout: 30_000 });
+      assert.deepEqual(otherProblems.errors, []);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('the page ran without script errors or CSP refusals, and left its screenshots', () => {
     assert.deepEqual(problems.errors, []);
     // The wrong passphrase's 403 is logged by the browser; nothing else may be.

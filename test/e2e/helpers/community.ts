@@ -2,29 +2,15 @@
  * Builds a community with the CLI alone (`tokumei ca init`, `tokumei ca issue`), starts nodes as
  * `tokumei node` processes, and reads their state with `tokumei status --json`.
  */
-import { createServer, type Server } from 'node:net';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeStatus } from '../../../src/node/status.js';
+import { freePorts } from '../../../src/demo/free-ports.js';
 import { ChildSet, cliOk, removeTestDir, runCli, testEnv, type RunningCli } from './cli-process.js';
 
-export async function freeLoopbackPorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const s = createServer();
-      servers.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((s) => (s.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
+/** Free ports on 127.0.0.1 (the demo's helper). */
+export const freeLoopbackPorts = (count: number): Promise<number[]> => freePorts(count, '127.0.0.1');
 
 export async function createCa(caDir: string, env = testEnv()): Promise<void> {
   await cliOk(['ca', 'init', '--dir', caDir, '--trustees', '3', '--threshold', '2'], { env });
