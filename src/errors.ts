@@ -159,3 +159,20 @@ export const LinkRefusal = {
   FLOODING: 'LINK_FLOODING',
 } as const;
 export type LinkRefusalCode = (typeof LinkRefusal)[keyof typeof LinkRefusal];
+
+/** The link refusals' kinds: a policy's no, but the network (unreachable, a duplicate link) or a deadline. */
+defineErrors('link refusal', {
+  LINK_NO_CERTIFICATE: { kind: 'refused' },
+  LINK_OTHER_CA: { kind: 'refused' },
+  LINK_EXPIRED: { kind: 'refused' },
+  LINK_NOT_YET_VALID: { kind: 'refused' },
+  LINK_REVOKED: { kind: 'refused' },
+  LINK_BAD_PASSPORT: { kind: 'refused' },
+  LINK_CHALLENGE_FAILED: { kind: 'refused' },
+  LINK_HANDSHAKE_FAILED: { kind: 'refused' },
+  LINK_TIMEOUT: { kind: 'timeout' },
+  LINK_UNREACHABLE: { kind: 'io' },
+  LINK_SELF: { kind: 'refused' },
+  LINK_DUPLICATE: { kind: 'io' },
+  LINK_FLOODING: { kind: 'refused' },
+} satisfies Record<LinkRefusalCode, ErrorSpec>);

@@ -30,6 +30,22 @@ test('every layer table loads beside the others: no code is declared twice, ever
   assert.throws(() => defineErrors('test', { NO_ROUTE: { kind: 'io' } }), /NO_ROUTE is declared by routing and test/);
 });
 
+test('every error code the sources name is declared in a table (env names, SQLite’s codes and codec labels aside)', async () => {
+  const src = join(root, 'src');
+  for (const f of tables(src)) await import(pathToFileURL(join(here, '..', 'src', f)).href);
+  const declared = declaredErrors();
+  const undeclared = new Set<string>();
+  for (const f of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((x) => x.endsWith('.ts'))) {
+    const text = readFileSync(join(src, f), 'utf8');
+    for (const m of text.matchAll(/(\.end\(\s*)?'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'/g)) {
+      const code = m[2]!;
+      if (m[1] || code.startsWith('TOKUMEI_') || code.startsWith('SQLITE_')) continue;
+      if (!declared.has(code)) undeclared.add(`${code} (${f})`);
+    }
+  }
+  assert.deepEqual([...undeclared].sort(), []);
+});
+
 test('no code is thrown with a literal kind beside its table: every TokumeiError of a fixed code comes from a table', () => {
   const src = join(root, 'src');
   const literal = /new TokumeiError\(\s*'[a-z-]+',\s*'[A-Z][A-Z0-9_]+'/;

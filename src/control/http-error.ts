@@ -4,7 +4,7 @@ import { errorSpec, TokumeiError, type ErrorKind } from '../errors.js';
 export class ControlHttpError extends TokumeiError {
   readonly status: number;
   constructor(status: number, code: string, message: string) {
-    super(kindForStatus(status), code, message);
+    super(errorSpec(code)?.kind ?? kindForStatus(status), code, message);
     this.name = 'ControlHttpError';
     this.status = status;
   }

@@ -2,8 +2,15 @@
 import { defineErrors } from '../errors.js';
 
 export const RuntimeErrors = defineErrors('runtime', {
+  LINK_RESET: { kind: 'io' },
+  LINK_STALLED: { kind: 'io' },
+  RUNTIME_ADDRESS_IN_USE: { kind: 'io' },
+  RUNTIME_BAD_ADDRESS: { kind: 'bad-input' },
+  RUNTIME_BAD_CREDENTIALS: { kind: 'bad-input' },
+  RUNTIME_BAD_PEM: { kind: 'bad-input' },
   RUNTIME_BAD_RANDOM_ARGUMENT: { kind: 'bad-input' },
   RUNTIME_HANDLER_SET_TWICE: { kind: 'internal' },
+  RUNTIME_LISTEN_FAILED: { kind: 'io' },
   SIM_ALREADY_RUNNING: { kind: 'internal' },
   SIM_BAD_DURATION: { kind: 'bad-input' },
   SIM_BAD_LATENCY: { kind: 'bad-input' },

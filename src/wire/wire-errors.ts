@@ -3,4 +3,6 @@ import { defineErrors } from '../errors.js';
 
 export const WireErrors = defineErrors('wire', {
   WIRE_RANGE: { kind: 'internal' },
+  WIRE_TOO_LARGE: { kind: 'protocol' },
+  WIRE_TRUNCATED: { kind: 'protocol' },
 });
