@@ -221,6 +221,7 @@ export class TokumeiNode {
       refusals: [...this.refusals],
       counters: { ...this.overlay.counters, ...this.counters },
       services: this.serviceNames(),
+      serviceStatus: Object.fromEntries([...this.services].filter(([, s]) => s.status).map(([name, s]) => [name, s.status!()])),
     };
   }
 

@@ -33,7 +33,7 @@ export interface NodeService {
   start?(): void | Promise<void>;
   /** Called when the node stops, in reverse order; must not throw. */
   stop?(): void | Promise<void>;
-  /** What `/api/status` shows of this service under `services[name]`. */
+  /** What `/api/status` shows of this service, under `serviceStatus[name]`. */
   status?(): unknown;
   /** Adds this service's control API routes (`/api/<service>/…`). */
   routes?(router: ControlRouter): void;

@@ -42,4 +42,6 @@ export interface NodeStatus {
   counters: Record<string, number>;
   /** The services this node hosts (src/node/service.ts), in order: the dashboard shows their views. */
   services: string[];
+  /** What each service that reports itself says (its `status()`), by name. */
+  serviceStatus: Record<string, unknown>;
 }

@@ -18,6 +18,7 @@ function status(id: string, address: string, neighbours: Array<[string, string, 
     refusals: [{ at: 0, remoteAddress: '127.0.0.1:5', code: 'LINK_REVOKED', message: 'passport revoked' }],
     counters: {},
   services: [],
+  serviceStatus: {},
   };
 }
 

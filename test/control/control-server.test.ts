@@ -24,6 +24,7 @@ const fakeStatus: NodeStatus = {
   refusals: [],
   counters: {},
   services: [],
+  serviceStatus: {},
 };
 
 const installed: string[] = [];

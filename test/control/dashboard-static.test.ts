@@ -28,6 +28,7 @@ const fakeStatus: NodeStatus = {
   refusals: [],
   counters: {},
   services: [],
+  serviceStatus: {},
 };
 const api: ControlApi = { ...unusedRoutingControl, status: () => fakeStatus, installCrl: () => ({ installed: false, crlNumber: 1 }) };
 

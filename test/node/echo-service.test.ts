@@ -72,7 +72,8 @@ test('an echo service composed into a testnet answers over onion routes, shows i
     const router = controlRoutes(api, server.serviceEntries().map(([, s]) => s));
     const call = (path: string) => router.resolve('GET', path)({} as IncomingMessage, new URL(path, 'http://control.invalid'));
     assert.deepEqual((await call('/api/echo')).body, { address: echo.addresses()[0], served: 1 });
-    assert.deepEqual(((await call('/api/status')).body as { services: string[] }).services, ['echo']);
+    const status = (await call('/api/status')).body as { services: string[]; serviceStatus: Record<string, unknown> };
+    assert.deepEqual([status.services, status.serviceStatus], [['echo'], { echo: { served: 1 } }]);
 
     // Another node's service is its own; a name the node does not run is NODE_NO_SERVICE.
     assert.notEqual(net.nodes[6]!.service<EchoService>('echo'), echo);
