@@ -22,8 +22,10 @@ export async function simCommand(argv: string[], io: CliIo): Promise<number> {
       return scale(rest, io, command);
     case 'anonymity':
       return anonymity(rest, io, command);
+    case 'adversary':
+      return adversary(rest, io);
     default:
-      throw usageError(experiment ? `unknown experiment ${JSON.stringify(experiment)} (churn, scale, anonymity)` : 'which experiment? churn, scale or anonymity', USAGE);
+      throw usageError(experiment ? `unknown experiment ${JSON.stringify(experiment)} (churn, scale, anonymity, adversary)` : 'which experiment? churn, scale, anonymity or adversary', USAGE);
   }
 }
 
@@ -140,6 +142,26 @@ async function anonymity(argv: string[], io: CliIo, command: string): Promise<nu
     const svg = await lineChartSvg({ title: `What colluding relays learn (${o.nodes} nodes)`, x: { field: 'colluding', title: 'fraction of relays colluding' }, y: { field: 'success', title: 'probability' }, series: 'series', values: rows });
     const md = `# Anonymity experiment\n\nMade by:\n\n    ${command}\n\n${table}\n\n${result.routes} routes between random pairs, mean ${result.meanRouteLength} relays. Run took ${Math.round(result.realMs / 1000)} s real.\n\n![anonymity](anonymity.svg)\n`;
     await writeResult(out, 'anonymity', md, { 'anonymity.svg': svg, 'anonymity.json': JSON.stringify(result, null, 2) + '\n' });
+  }
+  return 0;
+}
+
+/** `tokumei sim adversary`: each attacker of docs/threat-model.md, its success beside its chance. */
+async function adversary(argv: string[], io: CliIo): Promise<number> {
+  const cmd = 'sim adversary';
+  const { values } = parseCommandArgs(cmd, argv, { seed: { type: 'string' }, json: { type: 'boolean' }, nodes: { type: 'string' }, trials: { type: 'string' }, setups: { type: 'string' } });
+  const { runAdversaryExperiment, DEFAULT_ADVERSARY_OPTIONS } = await import('../sim/adversary/adversary.js');
+  const o = {
+    nodes: optionalInt(values, 'nodes', cmd, 20, 20_000) ?? DEFAULT_ADVERSARY_OPTIONS.nodes,
+    seed: optionalInt(values, 'seed', cmd, 0, 2 ** 31) ?? 1,
+    trials: optionalInt(values, 'trials', cmd, 1, 10_000) ?? DEFAULT_ADVERSARY_OPTIONS.trials,
+    setups: optionalInt(values, 'setups', cmd, 1, 1_000) ?? DEFAULT_ADVERSARY_OPTIONS.setups,
+  };
+  const result = await runAdversaryExperiment({ ...o, progress: createProgress(2, `adversary ${o.nodes} nodes`) });
+  if (values.json) io.out(JSON.stringify({ nodes: result.nodes, seed: o.seed, rows: result.rows, realMs: result.realMs }, null, 2) + '\n');
+  else {
+    const rows = result.rows.map((r) => ({ ...r, success: Number(r.success.toFixed(4)), baseline: Number(r.baseline.toFixed(4)) }));
+    io.out(`${markdownTable(rows as unknown as Record<string, unknown>[], ['attack', 'adversary', 'trials', 'success', 'baseline', 'holds'])}\n\n${result.nodes} nodes, seed ${o.seed}; ${Math.round(result.realMs / 1000)} s real.\n`);
   }
   return 0;
 }

@@ -1,0 +1,71 @@
+/**
+ * The curious seeker (docs/threat-model.md, R1): a member that was handed a one-time address of D
+ * — a clinic, a board replica answering a reply address — and wants to know who D is. It sets up
+ * routes to D's addresses, keeps every relay its routes name, and guesses D among the nodes that
+ * neighbour all the last relays it was given. It is granted the overlay's map (every node's
+ * neighbours: what a patient member learns from descriptors and probing), the strongest version of
+ * this attacker. Success is naming D; the baseline is a blind guess, 1/N. The property also asks
+ * that the seeker never receive the serial of one of D's neighbours.
+ */
+import { SeededRandom, type Testnet } from '../../index.js';
+import type { AttackRow } from './attack-row.js';
+
+export interface CuriousSeekerOptions {
+  trials: number;
+  /** Route setups to D (each to a fresh address of D) per trial. */
+  setups: number;
+  seed: number;
+}
+
+export async function curiousSeeker(net: Testnet, o: CuriousSeekerOptions): Promise<AttackRow> {
+  const sim = net.sim!;
+  const rng = new SeededRandom(o.seed, 'curious-seeker');
+  const neighbours = new Map(net.nodes.map((n) => [n.id, new Set(n.status().neighbours.map((x) => x.id))]));
+  const n = net.nodes.length;
+  let named = 0;
+  let sawNeighbour = 0;
+  let trials = 0;
+  for (let t = 0; t < o.trials; t++) {
+    const seeker = net.nodes[rng.int(n)]!;
+    let d = net.nodes[rng.int(n)]!;
+    while (d === seeker) d = net.nodes[rng.int(n)]!;
+    const lastRelays: string[] = [];
+    const seen = new Set<string>();
+    for (let s = 0; s < o.setups; s++) {
+      const address = d.router.newAddress().text;
+      let done = false;
+      let relays: string[] = [];
+      seeker.router.send(address, new Uint8Array(16), { multicastFallback: false }).then(
+        (r) => ((done = true), (relays = r.relays)),
+        () => (done = true),
+      );
+      await sim.runUntil(() => done, { timeoutMs: 120_000 });
+      if (relays.length === 0) continue;
+      lastRelays.push(relays[relays.length - 1]!);
+      for (const r of relays) seen.add(r);
+    }
+    if (lastRelays.length === 0) continue;
+    trials++;
+    if ([...seen].some((r) => neighbours.get(d.id)?.has(r))) sawNeighbour++;
+    // D neighbours every last relay: intersect their neighbourhoods, then guess among what is left.
+    let candidates: string[] | undefined;
+    for (const r of lastRelays) {
+      const around = [...(neighbours.get(r) ?? [])].filter((x) => x !== seeker.id);
+      candidates = candidates === undefined ? around : candidates.filter((x) => around.includes(x));
+    }
+    const pool = candidates && candidates.length > 0 ? candidates : net.nodes.map((x) => x.id).filter((x) => x !== seeker.id);
+    if (pool[rng.int(pool.length)] === d.id) named++;
+  }
+  const success = trials > 0 ? named / trials : 0;
+  const baseline = 1 / n;
+  const neighbourRate = trials > 0 ? sawNeighbour / trials : 0;
+  return {
+    attack: 'curious seeker names the destination',
+    adversary: 'the other end (a seeker handed D’s address), with the overlay map',
+    trials,
+    success,
+    baseline,
+    holds: success <= 2 * baseline && neighbourRate === 0,
+    detail: { setupsPerTrial: o.setups, trialsWithANeighbourOfD: neighbourRate },
+  };
+}
