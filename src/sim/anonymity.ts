@@ -12,6 +12,7 @@
  */
 import { SeededRandom, type RoutingConfig, type Testnet } from '../index.js';
 import { buildSimNetwork } from './churn.js';
+import { routeRelays } from './route-probe.js';
 import { entropyBits, mean, round } from './stats.js';
 import type { Progress } from './progress.js';
 
@@ -107,21 +108,13 @@ function senderEntropy(q: number, honest: number): number {
 }
 
 async function buildRoutes(net: Testnet, count: number, rng: SeededRandom): Promise<Route[]> {
-  const sim = net.sim!;
   const routes: Route[] = [];
   const n = net.nodes.length;
   for (let i = 0; i < count; i++) {
     const a = net.nodes[rng.int(n)]!;
     let b = net.nodes[rng.int(n)]!;
     while (b === a) b = net.nodes[rng.int(n)]!;
-    const address = b.router.newAddress().text;
-    let done = false;
-    let relays: string[] = [];
-    a.router.send(address, new Uint8Array(16), { multicastFallback: false }).then(
-      (r) => ((done = true), (relays = r.relays)),
-      () => (done = true),
-    );
-    await sim.runUntil(() => done, { timeoutMs: 120_000 });
+    const relays = await routeRelays(net, a, b);
     if (relays.length > 0) routes.push({ sender: a.id, relays });
   }
   return routes;

@@ -9,6 +9,7 @@
  */
 import { SeededRandom, type Testnet } from '../../index.js';
 import type { AttackRow } from './attack-row.js';
+import { routeRelays } from '../route-probe.js';
 
 export interface CuriousSeekerOptions {
   trials: number;
@@ -18,7 +19,6 @@ export interface CuriousSeekerOptions {
 }
 
 export async function curiousSeeker(net: Testnet, o: CuriousSeekerOptions): Promise<AttackRow> {
-  const sim = net.sim!;
   const rng = new SeededRandom(o.seed, 'curious-seeker');
   const neighbours = new Map(net.nodes.map((n) => [n.id, new Set(n.status().neighbours.map((x) => x.id))]));
   const n = net.nodes.length;
@@ -32,14 +32,7 @@ export async function curiousSeeker(net: Testnet, o: CuriousSeekerOptions): Prom
     const lastRelays: string[] = [];
     const seen = new Set<string>();
     for (let s = 0; s < o.setups; s++) {
-      const address = d.router.newAddress().text;
-      let done = false;
-      let relays: string[] = [];
-      seeker.router.send(address, new Uint8Array(16), { multicastFallback: false }).then(
-        (r) => ((done = true), (relays = r.relays)),
-        () => (done = true),
-      );
-      await sim.runUntil(() => done, { timeoutMs: 120_000 });
+      const relays = await routeRelays(net, seeker, d);
       if (relays.length === 0) continue;
       lastRelays.push(relays[relays.length - 1]!);
       for (const r of relays) seen.add(r);
