@@ -17,3 +17,4 @@ export { CELL_SIZE, CELL_PAYLOAD_SIZE } from './wire/cell.js';
 export { Router, type RoutingStatus } from './routing/router.js';
 export type { RouteStrategy, SendOutcome } from './routing/conversation.js';
 export { DEFAULT_ROUTING_CONFIG, type RoutingConfig } from './routing/routing-config.js';
+export { MAX_SEEK_TTL } from './routing/route-seek.js';

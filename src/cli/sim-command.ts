@@ -157,7 +157,7 @@ async function adversary(argv: string[], io: CliIo): Promise<number> {
     trials: optionalInt(values, 'trials', cmd, 1, 10_000) ?? DEFAULT_ADVERSARY_OPTIONS.trials,
     setups: optionalInt(values, 'setups', cmd, 1, 1_000) ?? DEFAULT_ADVERSARY_OPTIONS.setups,
   };
-  const result = await runAdversaryExperiment({ ...o, progress: createProgress(2, `adversary ${o.nodes} nodes`) });
+  const result = await runAdversaryExperiment({ ...o, progress: createProgress(3, `adversary ${o.nodes} nodes`) });
   if (values.json) io.out(JSON.stringify({ nodes: result.nodes, seed: o.seed, rows: result.rows, realMs: result.realMs }, null, 2) + '\n');
   else {
     const rows = result.rows.map((r) => ({ ...r, success: Number(r.success.toFixed(4)), baseline: Number(r.baseline.toFixed(4)) }));

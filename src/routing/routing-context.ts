@@ -90,7 +90,8 @@ export function newCounters(): RoutingCounters {
  * (colluding relays in the anonymity experiment); a node never needs it.
  */
 export interface RelayObserver {
-  onSeek(seekId: string, fromNeighbour: string, at: number): void;
+  /** `ttl` as the seek arrived (what a relay reads from it). */
+  onSeek(seekId: string, fromNeighbour: string, at: number, ttl: number): void;
 }
 
 export interface RoutingContext {

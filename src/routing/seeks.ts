@@ -67,7 +67,7 @@ export class Seeks {
     const seek = decodeRouteSeek(body);
     ctx.counters.seeksReceived++;
     const key = toHex(seek.seekId);
-    ctx.observer?.onSeek(key, n.id, now);
+    ctx.observer?.onSeek(key, n.id, now, seek.ttl);
     if (this.pending.has(key)) return; // our own seek came back
     const seen = this.remember(key, now);
     const own = ctx.addressFor(seek.tag);

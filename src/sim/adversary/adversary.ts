@@ -8,6 +8,7 @@ import { buildSimNetwork } from '../churn.js';
 import type { Progress } from '../progress.js';
 import type { AttackRow } from './attack-row.js';
 import { curiousSeeker } from './curious-seeker.js';
+import { ttlObserver } from './ttl-observer.js';
 
 export interface AdversaryOptions {
   nodes: number;
@@ -29,6 +30,8 @@ export async function runAdversaryExperiment(options: Partial<AdversaryOptions> 
     const rows: AttackRow[] = [];
     o.progress?.update(1, 'curious seeker');
     rows.push(await curiousSeeker(net, { trials: o.trials, setups: o.setups, seed: o.seed }));
+    o.progress?.update(2, 'TTL observer');
+    rows.push(await ttlObserver(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
     o.progress?.finish();
     return { nodes: net.nodes.length, rows, realMs: Date.now() - started };
   } finally {
