@@ -52,8 +52,9 @@ export class TokumeiError extends Error {
     this.name = 'TokumeiError';
     this.kind = kind;
     this.code = code;
-    this.retry = options?.retry ?? registry.get(code)?.retry ?? 'never';
-    this.quick = options?.quick ?? registry.get(code)?.quick ?? false;
+    const spec = registry.get(code);
+    this.retry = options?.retry ?? spec?.retry ?? 'never';
+    this.quick = options?.quick ?? spec?.quick ?? false;
   }
 }
 
