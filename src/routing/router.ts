@@ -17,7 +17,7 @@ import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import { CircuitCommand, Command, encodeMessage, type Cell } from '../wire/cell.js';
 import { AnonymousIdBook, createAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
-import { Conversation, type RouteStrategy, type SendOutcome } from './conversation.js';
+import { Conversation, MAX_ROUTE_RELAYS, type RouteStrategy, type SendOutcome } from './conversation.js';
 import { Destination, type Delivery } from './destination.js';
 import { Inbox, type InboxEntry } from './inbox.js';
 import { Multicast } from './multicast.js';
@@ -26,7 +26,7 @@ import { openPointer } from './pointer.js';
 import { RelayCircuit } from './relay-circuit.js';
 import { RelayHopCrypto } from './relay-crypto.js';
 import { ReturnPathKeys } from './return-path.js';
-import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, type RoutingContext, type RoutingCounters } from './routing-context.js';
+import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, type RelayTamper, type RoutingContext, type RoutingCounters } from './routing-context.js';
 import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './routing-config.js';
 import { RoutingEvents, type RoutingEvent } from './routing-events.js';
 import { Seeks } from './seeks.js';
@@ -107,6 +107,7 @@ export class Router {
       rpKeys: new ReturnPathKeys(runtime.random.bytes(32)),
       counters: newCounters(),
       observer: undefined,
+      tamper: undefined,
       epoch: () => epochOf(runtime.clock.now()),
       uptimeMs: () => runtime.clock.now() - o.startedAt,
       recentAddresses: () => this.recent,
@@ -278,6 +279,22 @@ export class Router {
   /** Reports what this relay sees of route seeks (experiments only: colluding relays). */
   observe(observer: RelayObserver | undefined): void {
     this.ctx.observer = observer;
+  }
+
+  /** Makes this relay run modified code (the simulator's colluding relays only). */
+  tamperWith(tamper: RelayTamper | undefined): void {
+    this.ctx.tamper = tamper;
+  }
+
+  /**
+   * The routes this proxy would choose to `addressText` now — a seek and route choice, nothing
+   * built — with each relay's onion key as the proxy holds it (experiments: who owns a route).
+   */
+  async planRoutes(addressText: string): Promise<{ serial: string; onionKey: Uint8Array }[][]> {
+    const dest = decodeAddress(addressText);
+    const c = this.ctx.config;
+    const graph = await this.seeks.seek(dest.id, dest.key);
+    return graph.chooseRoutes(c.proxyRoutes, c.minRelays, MAX_ROUTE_RELAYS, 0).map((r) => r.relays.map((s) => ({ serial: s, onionKey: graph.relays.get(s)!.onionKey })));
   }
 
   status(): RoutingStatus {

@@ -15,6 +15,7 @@ import type { ReplayCache } from './replay-cache.js';
 import type { ReturnPathKeys } from './return-path.js';
 import type { RoutingConfig } from './routing-config.js';
 import type { RoutingEvents } from './routing-events.js';
+import type { RouteInfo, RouteSeek } from './route-seek.js';
 
 /** Anything that owns circuit endpoints: a relay's circuit, or a proxy's route. */
 export interface CircuitOwner {
@@ -94,6 +95,15 @@ export interface RelayObserver {
   onSeek(seekId: string, fromNeighbour: string, at: number, ttl: number): void;
 }
 
+/**
+ * A colluding relay's modified code: it may rewrite a seek or route information before passing it
+ * on. Only the simulator's attackers set it (docs/threat-model.md); a node never does.
+ */
+export interface RelayTamper {
+  forwardSeek?(seek: RouteSeek, fromNeighbour: string): RouteSeek;
+  forwardRouteInfo?(info: RouteInfo, fromNeighbour: string): RouteInfo;
+}
+
 export interface RoutingContext {
   runtime: Runtime;
   identity: NodeIdentity;
@@ -106,6 +116,7 @@ export interface RoutingContext {
   rpKeys: ReturnPathKeys;
   counters: RoutingCounters;
   observer: RelayObserver | undefined;
+  tamper: RelayTamper | undefined;
   epoch(): number;
   /** How long this node has been running. */
   uptimeMs(): number;

@@ -12,7 +12,7 @@ import type { Neighbour } from '../overlay/overlay-types.js';
 import { TokenBucket } from '../link/token-bucket.js';
 import { CandidateGraph, type RelayInfo } from './candidate-graph.js';
 import type { RoutingContext } from './routing-context.js';
-import { H, addHop, checkRouteProof, decodeRouteInfo, decodeRouteSeek, encodeRouteInfo, encodeRouteSeek, makeRouteProof, newSeek, openHopRecords, type RouteSeek } from './route-seek.js';
+import { H, addHop, checkRouteProof, decodeRouteInfo, decodeRouteSeek, encodeRouteInfo, encodeRouteSeek, makeRouteProof, newSeek, openHopRecords, type RouteInfo, type RouteSeek } from './route-seek.js';
 import { unwrapReturnPath } from './return-path.js';
 import { POINTER_SIZE, sealPointer } from './pointer.js';
 import { serialFromBytes, serialToBytes } from './serial-bytes.js';
@@ -86,8 +86,9 @@ export class Seeks {
     }
     seen.copies++;
     const epoch = ctx.epoch();
-    const next = addHop(seek, this.ownRecord(), serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random);
+    let next = addHop(seek, this.ownRecord(), serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random);
     next.ttl = seek.ttl - 1;
+    if (ctx.tamper?.forwardSeek) next = ctx.tamper.forwardSeek(next, n.id);
     let targets = ctx.overlay.neighbourList().filter((x) => x.id !== n.id);
     if (seek.stem) {
       if (ctx.runtime.random.float() < ctx.config.stemFluffProbability) {
@@ -157,7 +158,9 @@ export class Seeks {
     const pointers = new Uint8Array(H * POINTER_SIZE);
     pointers.set(sealPointer(serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random), 0);
     pointers.set(info.pointers.subarray(0, (H - 1) * POINTER_SIZE), POINTER_SIZE);
-    ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo({ ...info, returnPath: unwrapped.block, pointers }));
+    let out: RouteInfo = { ...info, returnPath: unwrapped.block, pointers };
+    if (ctx.tamper?.forwardRouteInfo) out = ctx.tamper.forwardRouteInfo(out, n.id);
+    ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo(out));
     ctx.counters.routeInfoForwarded++;
   }
 

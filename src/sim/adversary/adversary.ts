@@ -9,6 +9,7 @@ import type { Progress } from '../progress.js';
 import type { AttackRow } from './attack-row.js';
 import { curiousSeeker } from './curious-seeker.js';
 import { ttlObserver } from './ttl-observer.js';
+import { forgingRelays } from './forging-relay.js';
 
 export interface AdversaryOptions {
   nodes: number;
@@ -32,6 +33,8 @@ export async function runAdversaryExperiment(options: Partial<AdversaryOptions> 
     rows.push(await curiousSeeker(net, { trials: o.trials, setups: o.setups, seed: o.seed }));
     o.progress?.update(2, 'TTL observer');
     rows.push(await ttlObserver(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
+    o.progress?.update(3, 'forging, lying relays');
+    rows.push(await forgingRelays(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
     o.progress?.finish();
     return { nodes: net.nodes.length, rows, realMs: Date.now() - started };
   } finally {
