@@ -101,7 +101,7 @@ export interface RelayObserver {
  */
 export interface RelayTamper {
   forwardSeek?(seek: RouteSeek, fromNeighbour: string): RouteSeek;
-  forwardRouteInfo?(info: RouteInfo, fromNeighbour: string): RouteInfo;
+  forwardRouteInfo?(info: RouteInfo, fromNeighbour: string, toNeighbour: string): RouteInfo;
 }
 
 export interface RoutingContext {

@@ -159,7 +159,7 @@ export class Seeks {
     pointers.set(sealPointer(serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random), 0);
     pointers.set(info.pointers.subarray(0, (H - 1) * POINTER_SIZE), POINTER_SIZE);
     let out: RouteInfo = { ...info, returnPath: unwrapped.block, pointers };
-    if (ctx.tamper?.forwardRouteInfo) out = ctx.tamper.forwardRouteInfo(out, n.id);
+    if (ctx.tamper?.forwardRouteInfo) out = ctx.tamper.forwardRouteInfo(out, n.id, back.id);
     ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo(out));
     ctx.counters.routeInfoForwarded++;
   }

@@ -10,6 +10,7 @@ import type { AttackRow } from './attack-row.js';
 import { curiousSeeker } from './curious-seeker.js';
 import { ttlObserver } from './ttl-observer.js';
 import { forgingRelays } from './forging-relay.js';
+import { replayingRelays } from './replaying-relay.js';
 
 export interface AdversaryOptions {
   nodes: number;
@@ -35,6 +36,8 @@ export async function runAdversaryExperiment(options: Partial<AdversaryOptions> 
     rows.push(await ttlObserver(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
     o.progress?.update(3, 'forging, lying relays');
     rows.push(await forgingRelays(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
+    o.progress?.update(4, 'replaying relays');
+    rows.push(await replayingRelays(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
     o.progress?.finish();
     return { nodes: net.nodes.length, rows, realMs: Date.now() - started };
   } finally {
