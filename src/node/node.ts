@@ -58,7 +58,7 @@ export class TokumeiNode {
     this.id = options.identity.passport.serial;
     this.startedAt = startedAt;
     this.crl = options.crl;
-    this.router = new Router({ runtime: options.runtime, identity: options.identity, overlay, logger, startedAt, config: options.routing });
+    this.router = new Router({ runtime: options.runtime, identity: options.identity, overlay, logger, startedAt, crl: () => this.crl, config: options.routing });
     this.components = {
       runtime: options.runtime,
       identity: options.identity,

@@ -7,13 +7,12 @@
  * alternative suffixes for backtracking both come from this graph.
  */
 
+import type { Random } from '../runtime/runtime.js';
+
 export interface RelayInfo {
   serial: string;
+  /** From the relay's passport (route-check.ts). */
   onionKey: Uint8Array;
-  rttMs: number;
-  load: number;
-  uptimeMin: number;
-  degree: number;
 }
 
 export interface RouteChoice {
@@ -39,11 +38,11 @@ export class CandidateGraph {
    * Adds one seek path, ordered from the proxy's neighbour to the destination's neighbour;
    * `pointers[i]` is relay i's sealed pointer to relay i+1 (to the destination for the last).
    */
-  addPath(path: RelayInfo[], pointers: Uint8Array[]): void {
-    if (path.length === 0 || pointers.length !== path.length) return;
+  addPath(path: RelayInfo[], pointers: Uint8Array[]): boolean {
+    if (path.length === 0 || pointers.length !== path.length) return false;
     const seen = new Set<string>();
     for (const r of path) {
-      if (seen.has(r.serial) || r.serial === DEST) return; // a looping path is useless (and suspicious)
+      if (seen.has(r.serial) || r.serial === DEST) return false; // a looping path is useless (and suspicious)
       seen.add(r.serial);
     }
     this.paths++;
@@ -55,6 +54,7 @@ export class CandidateGraph {
       this.out.get(a)!.set(b, pointers[i]!);
     }
     this.firstHops.add(path[0]!.serial);
+    return true;
   }
 
   /** Takes in every path of another graph (seeks sent through different first hops). */
@@ -77,18 +77,11 @@ export class CandidateGraph {
     return this.out.get(serial)?.has(DEST) ?? false;
   }
 
-  /** Lower is better (docs/protocol.md §6.4). */
-  cost(relays: string[]): number {
-    let c = 0;
-    for (const s of relays) {
-      const r = this.relays.get(s)!;
-      c += r.rttMs + 2 * r.load - Math.min(r.uptimeMin, 60);
-    }
-    return c;
-  }
-
-  /** Simple paths from `starts` to the destination, avoiding `avoid`, best first. */
-  findPaths(starts: Iterable<string>, avoid: ReadonlySet<string>, minLen: number, maxLen: number): string[][] {
+  /**
+   * Simple paths from `starts` to the destination, avoiding `avoid`, in random order. Nothing a
+   * relay says about itself ranks a path: a relay that lies cannot win route choice.
+   */
+  findPaths(starts: Iterable<string>, avoid: ReadonlySet<string>, minLen: number, maxLen: number, random: Random): string[][] {
     const found: string[][] = [];
     let explored = 0;
     const path: string[] = [];
@@ -100,34 +93,35 @@ export class CandidateGraph {
       const next = this.out.get(v);
       if (next?.has(DEST) && path.length >= minLen) found.push([...path]);
       if (path.length < maxLen && next) {
-        for (const w of next.keys()) if (w !== DEST && !onPath.has(w) && !avoid.has(w)) visit(w);
+        for (const w of shuffled([...next.keys()], random)) if (w !== DEST && !onPath.has(w) && !avoid.has(w)) visit(w);
       }
       path.pop();
       onPath.delete(v);
     };
-    for (const s of starts) if (!avoid.has(s) && this.relays.has(s)) visit(s);
-    return found.sort((a, b) => this.cost(a) - this.cost(b) || a.length - b.length);
+    for (const s of shuffled([...starts], random)) if (!avoid.has(s) && this.relays.has(s)) visit(s);
+    return shuffled(found, random);
   }
 
   /**
-   * Up to `count` routes (each with its alternatives), best first; later routes prefer relays the
-   * earlier ones did not use, so the proxy's own fallbacks do not share a failure.
+   * Up to `count` routes (each with its alternatives), drawn uniformly; later routes prefer relays
+   * the earlier ones did not use, so the proxy's own fallbacks do not share a failure.
    */
-  chooseRoutes(count: number, minRelays: number, maxRelays: number, alternativesPerRelay: number): RouteChoice[] {
-    const all = this.findPaths(this.firstHops, new Set(), minRelays, maxRelays);
+  chooseRoutes(count: number, minRelays: number, maxRelays: number, alternativesPerRelay: number, random: Random): RouteChoice[] {
+    const all = this.findPaths(this.firstHops, new Set(), minRelays, maxRelays, random);
     const chosen: RouteChoice[] = [];
     const used = new Set<string>();
     while (chosen.length < count && all.length > 0) {
-      all.sort((a, b) => shared(a, used) - shared(b, used) || this.cost(a) - this.cost(b));
+      // Stable sort of a shuffled list: uniform among the paths sharing the fewest relays.
+      all.sort((a, b) => shared(a, used) - shared(b, used));
       const relays = all.shift()!;
       for (const r of relays) used.add(r);
-      chosen.push({ relays, alternatives: relays.map((_, i) => this.alternativesAt(relays, i, minRelays, maxRelays, alternativesPerRelay)) });
+      chosen.push({ relays, alternatives: relays.map((_, i) => this.alternativesAt(relays, i, minRelays, maxRelays, alternativesPerRelay, random)) });
     }
     return chosen;
   }
 
   /** Suffixes relay i can switch to: from one of its other out-neighbours to the destination. */
-  alternativesAt(relays: string[], i: number, minRelays: number, maxRelays: number, max: number): string[][] {
+  alternativesAt(relays: string[], i: number, minRelays: number, maxRelays: number, max: number, random: Random): string[][] {
     if (i >= relays.length - 1) return []; // the last relay's next hop is the destination itself
     const prefix = new Set(relays.slice(0, i + 1));
     const next = relays[i + 1];
@@ -136,11 +130,19 @@ export class CandidateGraph {
     const minLen = Math.max(1, minRelays - (i + 1));
     const maxLen = maxRelays - (i + 1);
     for (const j of starts) {
-      const best = this.findPaths([j], prefix, minLen, maxLen)[0];
-      if (best) out.push(best);
+      const drawn = this.findPaths([j], prefix, minLen, maxLen, random)[0];
+      if (drawn) out.push(drawn);
     }
-    return out.sort((a, b) => this.cost(a) - this.cost(b)).slice(0, max);
+    return shuffled(out, random).slice(0, max);
   }
+}
+
+function shuffled<T>(items: T[], random: Random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 function shared(path: string[], used: ReadonlySet<string>): number {

@@ -47,6 +47,9 @@ export interface SendOutcome {
  */
 export type RouteStrategy = Partial<Pick<RoutingConfig, 'alternatives' | 'proxyRoutes' | 'multicastFallback' | 'backtracking'>>;
 
+/** The largest message multicast carries: a larger one waits for a route (a flood of megabytes helps no one). */
+export const MULTICAST_MAX_MESSAGE = 64 * 1024;
+
 /** How long a conversation stays on multicast before it seeks a route again. */
 const MULTICAST_RETRY_MS = 60_000;
 
@@ -93,7 +96,7 @@ export class Conversation {
       chunkBytes: CHUNK_BYTES,
       minRtoMs: ctx.config.minRtoMs,
       deadlineMs: ctx.config.messageDeadlineMs,
-      transmit: (kind, sealed) => this.transmit(kind, sealed),
+      transmit: (kind, sealed, messageBytes) => this.transmit(kind, sealed, messageBytes),
       onMessage: (msgNo, bytes) => hooks.onReply(this, msgNo, bytes),
       // No acknowledgement through three retransmissions: the route is a black hole (a relay
       // that crashed silently, or a circuit out of step). Replace it.
@@ -138,7 +141,7 @@ export class Conversation {
     return encodeEnvelope({ sessionId: this.sessionId, ephemeral: this.ephemeral, replyAddress: this.replyAddress, sealed });
   }
 
-  private transmit(kind: ChunkKind, sealed: Uint8Array): boolean {
+  private transmit(kind: ChunkKind, sealed: Uint8Array, messageBytes: number): boolean {
     if (this.route?.built && !this.route.failed) {
       return this.route.send(kind === 'data' ? RelayCommand.DATA : RelayCommand.ACK, this.envelope(sealed));
     }
@@ -146,6 +149,12 @@ export class Conversation {
       // Multicast is the last resort, not a state: look for a route again now and then.
       this.multicastMode = false;
       this.ensurePath();
+    }
+    if (this.multicastMode && messageBytes > MULTICAST_MAX_MESSAGE) {
+      // Too large to flood: look for a route again and send when one is built.
+      this.multicastMode = false;
+      this.ensurePath();
+      return false;
     }
     if (this.multicastMode) {
       this.usedMulticast = true;
@@ -175,7 +184,7 @@ export class Conversation {
         this.seeks++;
         try {
           this.graph = await this.hooks.seek(this.destId, this.destKey);
-          this.spare = this.graph.chooseRoutes(config.proxyRoutes, config.minRelays, MAX_ROUTE_RELAYS, config.backtracking ? config.alternatives : 0);
+          this.spare = this.graph.chooseRoutes(config.proxyRoutes, config.minRelays, MAX_ROUTE_RELAYS, config.backtracking ? config.alternatives : 0, this.ctx.runtime.random);
         } catch (e) {
           this.ctx.logger.log('debug', 'routing.seek-failed', { reason: describeError(e) });
           this.spare = [];

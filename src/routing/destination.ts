@@ -11,7 +11,7 @@ import { RelayCommand } from './relay-body.js';
 import type { DeliveryHandler, RelayCircuit } from './relay-circuit.js';
 import type { OwnAddress, RoutingContext } from './routing-context.js';
 import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind, type Envelope } from './session.js';
-import { CHUNK_BYTES } from './conversation.js';
+import { CHUNK_BYTES, MULTICAST_MAX_MESSAGE } from './conversation.js';
 import { decodeAddress } from './one-time-address.js';
 import { RoutingErrors } from './routing-errors.js';
 
@@ -135,7 +135,7 @@ export class Destination implements DeliveryHandler {
       chunkBytes: CHUNK_BYTES,
       minRtoMs: this.ctx.config.minRtoMs,
       deadlineMs: this.ctx.config.messageDeadlineMs,
-      transmit: (kind, sealed) => this.transmit(s, env.sessionId, kind, sealed),
+      transmit: (kind, sealed, messageBytes) => this.transmit(s, env.sessionId, kind, sealed, messageBytes),
       onMessage: (_msgNo, bytes) => {
         this.ctx.counters.messagesReceived++;
         this.hooks.deliver({ address, bytes, session: key, via: s.lastVia, previousHop: s.lastHop });
@@ -150,7 +150,7 @@ export class Destination implements DeliveryHandler {
     return s;
   }
 
-  private transmit(s: InboundSession, sessionId: Uint8Array, kind: ChunkKind, sealed: Uint8Array): boolean {
+  private transmit(s: InboundSession, sessionId: Uint8Array, kind: ChunkKind, sealed: Uint8Array, messageBytes: number): boolean {
     const env = encodeEnvelope({ sessionId, sealed });
     if (s.circuit?.isOpen) {
       s.circuit.sendBackward(kind === 'data' ? RelayCommand.DATA : RelayCommand.ACK, env);
@@ -159,7 +159,7 @@ export class Destination implements DeliveryHandler {
     // An anycast address (a board every replica answers) speaks only along the circuit: another
     // replica holds the same session keys, so two answers by multicast could share a nonce.
     if (s.address.anycast) return false;
-    if (s.replyAddress && this.ctx.config.multicastFallback) {
+    if (s.replyAddress && this.ctx.config.multicastFallback && messageBytes <= MULTICAST_MAX_MESSAGE) {
       this.hooks.multicast(decodeAddress(s.replyAddress).id, kind, env);
       return true;
     }

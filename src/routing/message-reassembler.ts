@@ -74,6 +74,12 @@ export class MessageReassembler {
     return this.buffered;
   }
 
+  /** Bytes of message `msgNo` held from offset 0 on (0 when none, or when it is not in progress). */
+  received(msgNo: number): number {
+    const first = this.partial.get(msgNo)?.ranges[0];
+    return first && first[0] === 0 ? first[1] : 0;
+  }
+
   /** True when message `msgNo` was already returned by `add`. */
   isDelivered(msgNo: number): boolean {
     return msgNo < this.nextUndelivered || this.deliveredAbove.has(msgNo);

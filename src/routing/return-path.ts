@@ -2,11 +2,12 @@
  * The return path of a route seek (docs/protocol.md §6.2 step 2, §6.3): H layers of 44 bytes, each
  * added by one relay with a key only it holds, saying "this came from neighbour ref".
  *
- *   wrap:   nonce ← 12 random bytes;  mac = HMAC-SHA256(K_rp_mac, nonce | ref)[0:16]
+ *   wrap:   nonce ← 12 random bytes;  mac = HMAC-SHA256(K_rp_mac, seek_id | nonce | ref)[0:16]
  *           block' = nonce | ChaCha20(K_rp_enc, nonce, mac | ref | block[0 : 484])
  *   unwrap: mac | ref | rest = ChaCha20(K_rp_enc, nonce, block[12:]);  if mac checks (this epoch's
  *           key or the previous one's): block' = rest | 44 random bytes
- *   K_rp_enc | K_rp_mac | K_ptr = HKDF-SHA256(node secret, salt = epoch u32, info = "tokumei return path v1", 96)
+ *   K_rp_enc | K_rp_mac | K_ptr = HKDF-SHA256(node secret, salt = epoch u32, info = "tokumei return path v2", 96)
+ * The MAC covers the seek id, so a layer moved onto another seek's route information fails.
  *   (K_ptr keys the relay's neighbour pointers, §6.3)
  *
  * The whole block is re-encrypted at every hop, so two relays cannot match it bitwise. Only 12
@@ -24,7 +25,8 @@ export const RETURN_PATH_LAYER = 44;
 export const RETURN_PATH_SIZE = 12 * RETURN_PATH_LAYER;
 const MAC_LENGTH = 16;
 const KEPT = RETURN_PATH_SIZE - RETURN_PATH_LAYER; // 484 bytes of the inner block survive a wrap
-const INFO = utf8('tokumei return path v1');
+const INFO = utf8('tokumei return path v2');
+const SEEK_ID_LENGTH = 16;
 
 export interface ReturnPathEpochKeys {
   readonly enc: Uint8Array;
@@ -75,26 +77,28 @@ export class ReturnPathKeys {
   }
 }
 
-function layerMac(keys: ReturnPathEpochKeys, nonce: Uint8Array, ref: Uint8Array): Uint8Array {
-  return hmacSha256(keys.mac, nonce, ref).subarray(0, MAC_LENGTH);
+function layerMac(keys: ReturnPathEpochKeys, seekId: Uint8Array, nonce: Uint8Array, ref: Uint8Array): Uint8Array {
+  return hmacSha256(keys.mac, seekId, nonce, ref).subarray(0, MAC_LENGTH);
 }
 
 /** Adds this relay's layer naming `ref` (the previous hop's serial bytes) under `epoch`'s key. */
-export function wrapReturnPath(block: Uint8Array, ref: Uint8Array, keys: ReturnPathKeys, epoch: number, random?: RandomSource): Uint8Array {
+export function wrapReturnPath(block: Uint8Array, seekId: Uint8Array, ref: Uint8Array, keys: ReturnPathKeys, epoch: number, random?: RandomSource): Uint8Array {
   checkBytes('return path', block, RETURN_PATH_SIZE);
+  checkBytes('seek id', seekId, SEEK_ID_LENGTH);
   checkBytes('ref', ref, SERIAL_BYTES);
   const k = keys.keysFor(epoch);
   const nonce = randomBytesFrom(random, CHACHA20_NONCE_LENGTH);
-  const plain = concatBytes(layerMac(k, nonce, ref), ref, block.subarray(0, KEPT));
+  const plain = concatBytes(layerMac(k, seekId, nonce, ref), ref, block.subarray(0, KEPT));
   return concatBytes(nonce, chacha20Xor(k.enc, nonce, plain));
 }
 
 /**
- * Removes this relay's layer: the neighbour to send to and the block to send, or `undefined` when
+ * Removes this relay's layer of `seekId`'s return path: the neighbour to send to and the block to send, or `undefined` when
  * the layer is not ours (or was changed) under this epoch's key or the previous one's.
  */
-export function unwrapReturnPath(block: Uint8Array, keys: ReturnPathKeys, epoch: number, random?: RandomSource): { ref: Uint8Array; block: Uint8Array } | undefined {
+export function unwrapReturnPath(block: Uint8Array, seekId: Uint8Array, keys: ReturnPathKeys, epoch: number, random?: RandomSource): { ref: Uint8Array; block: Uint8Array } | undefined {
   checkBytes('return path', block, RETURN_PATH_SIZE);
+  checkBytes('seek id', seekId, SEEK_ID_LENGTH);
   checkEpoch(epoch);
   const nonce = block.subarray(0, CHACHA20_NONCE_LENGTH);
   const sealed = block.subarray(CHACHA20_NONCE_LENGTH);
@@ -102,7 +106,7 @@ export function unwrapReturnPath(block: Uint8Array, keys: ReturnPathKeys, epoch:
     const k = keys.keysFor(e);
     const plain = chacha20Xor(k.enc, nonce, sealed);
     const ref = plain.subarray(MAC_LENGTH, MAC_LENGTH + SERIAL_BYTES);
-    if (constantTimeEqual(plain.subarray(0, MAC_LENGTH), layerMac(k, nonce, ref))) {
+    if (constantTimeEqual(plain.subarray(0, MAC_LENGTH), layerMac(k, seekId, nonce, ref))) {
       return { ref: ref.slice(), block: concatBytes(plain.subarray(MAC_LENGTH + SERIAL_BYTES), randomBytesFrom(random, RETURN_PATH_LAYER)) };
     }
   }

@@ -1,38 +1,40 @@
 /**
  * Route seek and route information packets (docs/protocol.md §6.2, §6.3): codecs with exact sizes,
- * the OP's fresh seek, a relay's per-hop transformation (shift + seal + wrap), the destination's
- * route proof and the OP's reading of the hop records.
+ * the OP's fresh seek, a relay's per-hop transformations (wrap the return path going out; add its
+ * hop record coming back), the destination's route proof and the OP's reading of the records.
  *
- *   ROUTE_SEEK  = seek_id (16) | tag (64) | T (32) | ttl u8 | stem u8 | hop_records (H × 104)
- *                 | return_path (H × 44)                                               = 1,890 bytes
- *   ROUTE_INFO  = seek_id (16) | proof (48) | hop_records (H × 104) | return_path (H × 44)
- *                 | pointers (H × POINTER_SIZE)
+ *   ROUTE_SEEK  = seek_id (16) | tag (64) | T (32) | ttl u8 | stem u8 | return_path (H × 44)  = 642 bytes
+ *   ROUTE_INFO  = seek_id (16) | proof (48) | return_path (H × 44) | hop_records (H × record size)
+ *
+ * Hop records travel only on the way back: the flood carries no public-key work or passport, and
+ * only answered paths pay for them.
  */
 import type { KeyObject } from 'node:crypto';
-import { aeadSeal } from '../crypto/aead.js';
 import { checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../crypto/bytes.js';
+import { hmacSha256 } from '../crypto/hash.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
 import { x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
+import { chacha20Xor, CHACHA20_NONCE_LENGTH } from '../crypto/chacha20.js';
 import { Reader, wireError, Writer } from '../wire/codec.js';
 import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
-import { tryAeadOpen, ZERO_NONCE } from '../crypto/chacha20.js';
-import { fakeHopRecord, HOP_RECORD_SIZE, openHopRecord, sealHopRecord, SEEK_ID_LENGTH, type HopRecord } from './hop-record.js';
-import { POINTER_SIZE } from './pointer.js';
+import { fakeHopRecord, hopRecordSize, openHopRecord, SEEK_ID_LENGTH, type OpenedHopRecord } from './hop-record.js';
 import { RETURN_PATH_SIZE, wrapReturnPath, type ReturnPathKeys } from './return-path.js';
 import { SERIAL_BYTES } from './serial-bytes.js';
 
 /** The most relays a seek (or an onion) crosses. */
 export const H = 12;
-export const HOP_RECORDS_SIZE = H * HOP_RECORD_SIZE;
 export const ROUTE_PROOF_SIZE = 48;
-export const ROUTE_SEEK_SIZE = SEEK_ID_LENGTH + ANON_ID_LENGTH + X25519_KEY_LENGTH + 2 + HOP_RECORDS_SIZE + RETURN_PATH_SIZE;
-/** The neighbour pointers relays add to ROUTE_INFO on its way back (§6.3), slot 0 the newest. */
-export const POINTERS_SIZE = H * POINTER_SIZE;
-export const ROUTE_INFO_SIZE = SEEK_ID_LENGTH + ROUTE_PROOF_SIZE + HOP_RECORDS_SIZE + RETURN_PATH_SIZE + POINTERS_SIZE;
+export const ROUTE_SEEK_SIZE = SEEK_ID_LENGTH + ANON_ID_LENGTH + X25519_KEY_LENGTH + 2 + RETURN_PATH_SIZE;
 export const MIN_SEEK_TTL = 8;
 export const MAX_SEEK_TTL = H;
-const PROOF_INFO = utf8('tokumei route proof');
+const PROOF_INFO = utf8('tokumei route proof v2');
+const PROOF_TAG = 20;
+
+/** ROUTE_INFO's length for a community's passport slot (hop-record.ts). */
+export function routeInfoSize(slot: number): number {
+  return SEEK_ID_LENGTH + ROUTE_PROOF_SIZE + RETURN_PATH_SIZE + H * hopRecordSize(slot);
+}
 
 export interface RouteSeek {
   seekId: Uint8Array;
@@ -44,34 +46,23 @@ export interface RouteSeek {
   ttl: number;
   /** True while in the stem (random walk), false in the flood. */
   stem: boolean;
-  hopRecords: Uint8Array;
   returnPath: Uint8Array;
 }
 
 export interface RouteInfo {
   seekId: Uint8Array;
   proof: Uint8Array;
-  hopRecords: Uint8Array;
   returnPath: Uint8Array;
-  /** H pointers; pointers[i] is hop-record slot i's relay's pointer toward D (§6.3). */
-  pointers: Uint8Array;
+  /** H records, slot 0 the newest: the relay nearest the proxy once the answer arrives. */
+  hopRecords: Uint8Array;
 }
 
 export function encodeRouteSeek(s: RouteSeek): Uint8Array {
   checkBytes('seek id', s.seekId, SEEK_ID_LENGTH);
   checkBytes('tag', s.tag, ANON_ID_LENGTH);
   checkBytes('temporary key', s.tempKey, X25519_KEY_LENGTH);
-  checkBytes('hop records', s.hopRecords, HOP_RECORDS_SIZE);
   checkBytes('return path', s.returnPath, RETURN_PATH_SIZE);
-  return new Writer()
-    .bytes(s.seekId)
-    .bytes(s.tag)
-    .bytes(s.tempKey)
-    .u8(s.ttl)
-    .u8(s.stem ? 1 : 0)
-    .bytes(s.hopRecords)
-    .bytes(s.returnPath)
-    .finish();
+  return new Writer().bytes(s.seekId).bytes(s.tag).bytes(s.tempKey).u8(s.ttl).u8(s.stem ? 1 : 0).bytes(s.returnPath).finish();
 }
 
 /** Exactly ROUTE_SEEK_SIZE bytes, ttl ≤ H, stem 0 or 1; else WIRE_TRUNCATED / WIRE_INVALID. */
@@ -83,33 +74,32 @@ export function decodeRouteSeek(bytes: Uint8Array): RouteSeek {
   const tempKey = r.bytes(X25519_KEY_LENGTH, 'T').slice();
   const ttl = r.u8('ttl');
   const stem = r.u8('stem');
-  const hopRecords = r.bytes(HOP_RECORDS_SIZE, 'hop_records').slice();
   const returnPath = r.bytes(RETURN_PATH_SIZE, 'return_path').slice();
   r.end('ROUTE_SEEK');
   if (ttl > MAX_SEEK_TTL) throw wireError('WIRE_INVALID', `ROUTE_SEEK: ttl ${ttl} > ${MAX_SEEK_TTL}`);
   if (stem > 1) throw wireError('WIRE_INVALID', `ROUTE_SEEK: stem ${stem}`);
-  return { seekId, tag, tempKey, ttl, stem: stem === 1, hopRecords, returnPath };
+  return { seekId, tag, tempKey, ttl, stem: stem === 1, returnPath };
 }
 
-export function encodeRouteInfo(i: RouteInfo): Uint8Array {
+export function encodeRouteInfo(i: RouteInfo, slot: number): Uint8Array {
   checkBytes('seek id', i.seekId, SEEK_ID_LENGTH);
   checkBytes('proof', i.proof, ROUTE_PROOF_SIZE);
-  checkBytes('hop records', i.hopRecords, HOP_RECORDS_SIZE);
   checkBytes('return path', i.returnPath, RETURN_PATH_SIZE);
-  checkBytes('pointers', i.pointers, POINTERS_SIZE);
-  return concatBytes(i.seekId, i.proof, i.hopRecords, i.returnPath, i.pointers);
+  checkBytes('hop records', i.hopRecords, H * hopRecordSize(slot));
+  return concatBytes(i.seekId, i.proof, i.returnPath, i.hopRecords);
 }
 
-export function decodeRouteInfo(bytes: Uint8Array): RouteInfo {
-  if (bytes.length > ROUTE_INFO_SIZE) throw wireError('WIRE_INVALID', `ROUTE_INFO: ${bytes.length} bytes, want ${ROUTE_INFO_SIZE}`);
+/** Exactly routeInfoSize(slot) bytes; else WIRE_TRUNCATED / WIRE_INVALID. */
+export function decodeRouteInfo(bytes: Uint8Array, slot: number): RouteInfo {
+  const size = routeInfoSize(slot);
+  if (bytes.length > size) throw wireError('WIRE_INVALID', `ROUTE_INFO: ${bytes.length} bytes, want ${size}`);
   const r = new Reader(bytes);
   const seekId = r.bytes(SEEK_ID_LENGTH, 'seek_id').slice();
   const proof = r.bytes(ROUTE_PROOF_SIZE, 'proof').slice();
-  const hopRecords = r.bytes(HOP_RECORDS_SIZE, 'hop_records').slice();
   const returnPath = r.bytes(RETURN_PATH_SIZE, 'return_path').slice();
-  const pointers = r.bytes(POINTERS_SIZE, 'pointers').slice();
+  const hopRecords = r.bytes(H * hopRecordSize(slot), 'hop_records').slice();
   r.end('ROUTE_INFO');
-  return { seekId, proof, hopRecords, returnPath, pointers };
+  return { seekId, proof, returnPath, hopRecords };
 }
 
 /** A uniform integer in [MIN_SEEK_TTL, MAX_SEEK_TTL] from random bytes (rejection sampling). */
@@ -122,89 +112,101 @@ function randomTtl(random?: RandomSource): number {
   }
 }
 
-/** The OP's fresh seek (§6.2): random seek id and ttl in [8, 12], H fake records, random return path. */
+/** The OP's fresh seek (§6.2): random seek id and ttl in [8, 12], random return path. */
 export function newSeek(tag: Uint8Array, tempPublic: Uint8Array, random?: RandomSource): RouteSeek {
   checkBytes('tag', tag, ANON_ID_LENGTH);
   checkBytes('temporary key', tempPublic, X25519_KEY_LENGTH);
-  const hopRecords = new Uint8Array(HOP_RECORDS_SIZE);
-  for (let i = 0; i < H; i++) hopRecords.set(fakeHopRecord(random), i * HOP_RECORD_SIZE);
   return {
     seekId: randomBytesFrom(random, SEEK_ID_LENGTH).slice(),
     tag: tag.slice(),
     tempKey: tempPublic.slice(),
     ttl: randomTtl(random),
     stem: true,
-    hopRecords,
     returnPath: randomBytesFrom(random, RETURN_PATH_SIZE).slice(),
   };
 }
 
-/**
- * A relay's transformation of a seek it forwards (§6.2 steps 1–2): its record sealed into slot 0
- * (the others shift right, the last drops), the return path wrapped with `ref` (the previous hop's
- * serial, 16 bytes). ttl and stem are left to the caller (step 3). Returns a new object.
- */
-export function addHop(seek: RouteSeek, record: HopRecord, ref: Uint8Array, rpKeys: ReturnPathKeys, epoch: number, random?: RandomSource): RouteSeek {
-  checkBytes('hop records', seek.hopRecords, HOP_RECORDS_SIZE);
+/** A relay's wrap of a seek's return path before it forwards the seek (§6.2 step 1). */
+export function addReturnLayer(seek: RouteSeek, ref: Uint8Array, rpKeys: ReturnPathKeys, epoch: number, random?: RandomSource): RouteSeek {
   checkBytes('ref', ref, SERIAL_BYTES);
-  const hopRecords = new Uint8Array(HOP_RECORDS_SIZE);
-  hopRecords.set(sealHopRecord(seek.tempKey, seek.seekId, record, random), 0);
-  hopRecords.set(seek.hopRecords.subarray(0, HOP_RECORDS_SIZE - HOP_RECORD_SIZE), HOP_RECORD_SIZE);
-  const returnPath = wrapReturnPath(seek.returnPath, ref, rpKeys, epoch, random);
-  return { ...seek, hopRecords, returnPath };
+  return { ...seek, returnPath: wrapReturnPath(seek.returnPath, seek.seekId, ref, rpKeys, epoch, random) };
 }
 
-function proofKey(shared: Uint8Array, seekId: Uint8Array): Uint8Array {
-  const k = hkdfSha256(shared, seekId, PROOF_INFO, 32);
-  wipe(shared);
-  return k;
+/** Puts `record` in slot 0 of an answer's records; the others shift right and the last drops. */
+export function pushHopRecord(records: Uint8Array, record: Uint8Array, slot: number): Uint8Array {
+  const size = hopRecordSize(slot);
+  checkBytes('hop records', records, H * size);
+  checkBytes('hop record', record, size);
+  return concatBytes(record, records.subarray(0, (H - 1) * size));
 }
 
-/**
- * The destination's proof (§6.3): `0^32 | ChaCha20-Poly1305(k, nonce 0, "", aad = seek_id | hop_records)`
- * with k = HKDF(X25519(address key, T), salt = seek_id, info = "tokumei route proof").
- */
-export function makeRouteProof(addressPrivate: KeyObject, T: Uint8Array, seekId: Uint8Array, hopRecords: Uint8Array): Uint8Array {
-  checkBytes('T', T, X25519_KEY_LENGTH);
-  checkBytes('seek id', seekId, SEEK_ID_LENGTH);
-  checkBytes('hop records', hopRecords, HOP_RECORDS_SIZE);
-  const k = proofKey(x25519(addressPrivate, x25519PublicKeyFromRaw(T)), seekId);
-  const proof = new Uint8Array(ROUTE_PROOF_SIZE);
-  proof.set(aeadSeal(k, ZERO_NONCE, new Uint8Array(0), concatBytes(seekId, hopRecords)), 32);
-  wipe(k);
-  return proof;
+/** H fillers: the records of an answer as the destination sends it. */
+export function fakeHopRecords(slot: number, random?: RandomSource): Uint8Array {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < H; i++) out.push(fakeHopRecord(slot, random));
+  return concatBytes(...out);
 }
 
-/** The OP's check that an answer comes from the holder of `addressKey` with unchanged hop records. */
-export function checkRouteProof(tPrivate: KeyObject, addressKey: Uint8Array, seekId: Uint8Array, hopRecords: Uint8Array, proof: Uint8Array): boolean {
-  checkBytes('address key', addressKey, X25519_KEY_LENGTH);
-  checkBytes('seek id', seekId, SEEK_ID_LENGTH);
-  if (!(proof instanceof Uint8Array) || proof.length !== ROUTE_PROOF_SIZE) return false;
-  if (!(hopRecords instanceof Uint8Array) || hopRecords.length !== HOP_RECORDS_SIZE) return false;
-  if (!constantTimeEqual(proof.subarray(0, 32), new Uint8Array(32))) return false;
+function proofKeys(addressOrT: KeyObject, publicRaw: Uint8Array, seekId: Uint8Array): { enc: Uint8Array; mac: Uint8Array } | undefined {
   let shared: Uint8Array;
   try {
-    shared = x25519(tPrivate, x25519PublicKeyFromRaw(addressKey));
+    shared = x25519(addressOrT, x25519PublicKeyFromRaw(publicRaw));
   } catch {
-    return false;
+    return undefined;
   }
-  const k = proofKey(shared, seekId);
-  const ok = tryAeadOpen(k, ZERO_NONCE, proof.subarray(32), concatBytes(seekId, hopRecords)) !== undefined;
-  wipe(k);
-  return ok;
+  const okm = hkdfSha256(shared, seekId, PROOF_INFO, 64);
+  wipe(shared);
+  return { enc: okm.slice(0, 32), mac: okm.slice(32) };
 }
 
 /**
- * The relays of one answered seek in path order from the OP outwards (§6.4): slots 0, 1, … open
- * until the first that does not (slot 0 is the relay next to D), then reversed.
+ * The destination's proof (§6.3), which also names the neighbour its seek came from, for the
+ * proxy's eyes only: k_enc | k_mac = HKDF(X25519(address key, T), salt = seek_id, info = "tokumei
+ * route proof v2", 64); nonce ← 12 random bytes; last = predecessor XOR ChaCha20(k_enc, nonce)[0:16];
+ * proof = nonce | last | HMAC-SHA256(k_mac, seek_id | nonce | last)[0:20]. HMAC stays a MAC over
+ * every answer of a seek (one key, many messages), and a fresh nonce per answer keeps two answers'
+ * `last` fields unrelated.
  */
-export function openHopRecords(tPrivate: KeyObject, seekId: Uint8Array, hopRecords: Uint8Array): HopRecord[] {
-  checkBytes('hop records', hopRecords, HOP_RECORDS_SIZE);
-  const path: HopRecord[] = [];
+export function makeRouteProof(addressPrivate: KeyObject, T: Uint8Array, seekId: Uint8Array, predecessor: Uint8Array, random?: RandomSource): Uint8Array {
+  checkBytes('T', T, X25519_KEY_LENGTH);
+  checkBytes('seek id', seekId, SEEK_ID_LENGTH);
+  checkBytes('predecessor', predecessor, SERIAL_BYTES);
+  const k = proofKeys(addressPrivate, T, seekId);
+  if (!k) throw wireError('WIRE_INVALID', 'ROUTE_SEEK: T is not a usable X25519 key');
+  const nonce = randomBytesFrom(random, CHACHA20_NONCE_LENGTH);
+  const last = chacha20Xor(k.enc, nonce, predecessor);
+  const tag = hmacSha256(k.mac, seekId, nonce, last).subarray(0, PROOF_TAG);
+  wipe(k.enc, k.mac);
+  return concatBytes(nonce, last, tag);
+}
+
+/** The predecessor a proof names, or `undefined` when it is not from the holder of `addressKey`. */
+export function openRouteProof(tPrivate: KeyObject, addressKey: Uint8Array, seekId: Uint8Array, proof: Uint8Array): Uint8Array | undefined {
+  checkBytes('address key', addressKey, X25519_KEY_LENGTH);
+  checkBytes('seek id', seekId, SEEK_ID_LENGTH);
+  if (!(proof instanceof Uint8Array) || proof.length !== ROUTE_PROOF_SIZE) return undefined;
+  const k = proofKeys(tPrivate, addressKey, seekId);
+  if (!k) return undefined;
+  const nonce = proof.subarray(0, CHACHA20_NONCE_LENGTH);
+  const last = proof.subarray(CHACHA20_NONCE_LENGTH, CHACHA20_NONCE_LENGTH + SERIAL_BYTES);
+  const ok = constantTimeEqual(hmacSha256(k.mac, seekId, nonce, last).subarray(0, PROOF_TAG), proof.subarray(CHACHA20_NONCE_LENGTH + SERIAL_BYTES));
+  const predecessor = ok ? chacha20Xor(k.enc, nonce, last) : undefined;
+  wipe(k.enc, k.mac);
+  return predecessor;
+}
+
+/**
+ * The records of one answer in path order from the proxy outwards (§6.4): slots 0, 1, … open until
+ * the first that does not. Authenticity and the chain are checked by the caller (route-check.ts).
+ */
+export function openHopRecords(tPrivate: KeyObject, seekId: Uint8Array, hopRecords: Uint8Array, slot: number): OpenedHopRecord[] {
+  const size = hopRecordSize(slot);
+  checkBytes('hop records', hopRecords, H * size);
+  const path: OpenedHopRecord[] = [];
   for (let i = 0; i < H; i++) {
-    const rec = openHopRecord(tPrivate, seekId, hopRecords.subarray(i * HOP_RECORD_SIZE, (i + 1) * HOP_RECORD_SIZE));
+    const rec = openHopRecord(tPrivate, seekId, hopRecords.subarray(i * size, (i + 1) * size), slot);
     if (!rec) break;
     path.push(rec);
   }
-  return path.reverse();
+  return path;
 }

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { toHex } from '../crypto/bytes.js';
 import { generateX25519 } from '../crypto/x25519.js';
 import { TokumeiError, describeError } from '../errors.js';
-import type { NodeIdentity } from '../identity/types.js';
+import type { NodeIdentity, RevocationList } from '../identity/types.js';
 import type { Link } from '../link/link.js';
 import type { Logger } from '../log.js';
 import type { Overlay } from '../overlay/overlay.js';
@@ -68,6 +68,8 @@ export interface RouterOptions {
   overlay: Overlay;
   logger: Logger;
   startedAt: number;
+  /** The CRL in force: hop records of revoked members are refused. */
+  crl: () => RevocationList | undefined;
   config?: Partial<RoutingConfig>;
 }
 
@@ -99,6 +101,7 @@ export class Router {
       runtime,
       identity: o.identity,
       overlay: o.overlay,
+      crl: o.crl,
       logger: o.logger,
       config,
       events: new RoutingEvents(() => runtime.clock.now()),
@@ -294,7 +297,7 @@ export class Router {
     const dest = decodeAddress(addressText);
     const c = this.ctx.config;
     const graph = await this.seeks.seek(dest.id, dest.key);
-    return graph.chooseRoutes(c.proxyRoutes, c.minRelays, MAX_ROUTE_RELAYS, 0).map((r) => r.relays.map((s) => ({ serial: s, onionKey: graph.relays.get(s)!.onionKey })));
+    return graph.chooseRoutes(c.proxyRoutes, c.minRelays, MAX_ROUTE_RELAYS, 0, this.ctx.runtime.random).map((r) => r.relays.map((s) => ({ serial: s, onionKey: graph.relays.get(s)!.onionKey })));
   }
 
   status(): RoutingStatus {

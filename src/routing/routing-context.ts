@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Runtime } from '../runtime/runtime.js';
-import type { NodeIdentity } from '../identity/types.js';
+import type { NodeIdentity, RevocationList } from '../identity/types.js';
 import type { Overlay } from '../overlay/overlay.js';
 import type { Link } from '../link/link.js';
 import type { Cell } from '../wire/cell.js';
@@ -108,6 +108,8 @@ export interface RoutingContext {
   runtime: Runtime;
   identity: NodeIdentity;
   overlay: Overlay;
+  /** The CRL in force (the node's). */
+  crl(): RevocationList | undefined;
   logger: Logger;
   config: RoutingConfig;
   events: RoutingEvents;

@@ -31,6 +31,8 @@ export const RoutingErrors = defineErrors('routing', {
   RELAY_BAD_COMMAND: { kind: 'bad-input' },
   RELAY_TOO_LARGE: { kind: 'bad-input' },
   REQUEST_TIMEOUT: { kind: 'io', retry: 'immediate' },
+  ROUTE_HOP_FORGED: { kind: 'crypto' },
+  ROUTE_PATH_BROKEN: { kind: 'protocol' },
   ROUTE_PROOF_FAILED: { kind: 'crypto' },
   SEEK_UNANSWERED: { kind: 'timeout' },
   SERIAL_INVALID: { kind: 'bad-input' },

@@ -12,9 +12,11 @@ import type { Neighbour } from '../overlay/overlay-types.js';
 import { TokenBucket } from '../link/token-bucket.js';
 import { CandidateGraph, type RelayInfo } from './candidate-graph.js';
 import type { RoutingContext } from './routing-context.js';
-import { H, addHop, checkRouteProof, decodeRouteInfo, decodeRouteSeek, encodeRouteInfo, encodeRouteSeek, makeRouteProof, newSeek, openHopRecords, type RouteInfo, type RouteSeek } from './route-seek.js';
+import { addReturnLayer, decodeRouteInfo, decodeRouteSeek, encodeRouteInfo, encodeRouteSeek, fakeHopRecords, makeRouteProof, MAX_SEEK_TTL, newSeek, openHopRecords, openRouteProof, pushHopRecord, type RouteInfo, type RouteSeek } from './route-seek.js';
 import { unwrapReturnPath } from './return-path.js';
-import { POINTER_SIZE, sealPointer } from './pointer.js';
+import { sealPointer } from './pointer.js';
+import { passportSlot, sealHopRecord } from './hop-record.js';
+import { checkAnswerPath } from './route-check.js';
 import { serialFromBytes, serialToBytes } from './serial-bytes.js';
 import { short } from './outbound-route.js';
 import { RoutingErrors } from './routing-errors.js';
@@ -25,14 +27,23 @@ const SEEN_MS = 60_000;
 /** BOUNDED: the proxy's own seeks in progress. */
 const MAX_PENDING = 64;
 
+/** BOUNDED: route information a relay passes back per seek (the destination answers this many). */
+const RETURNS_PER_SEEK = 4;
+
 interface Seen {
   copies: number;
   answered: number;
+  /** The seek's temporary key: a relay seals its hop record to it on the way back. */
+  tempKey: Uint8Array;
+  /** Proofs of the answers passed back (BOUNDED(RETURNS_PER_SEEK)): a repeat is a replay. */
+  returned: string[];
   expires: number;
 }
 
 interface PendingSeek {
   tPrivate: KeyObject;
+  /** The neighbours the seek went to: the only possible first relays. */
+  firstHops: Set<string>;
   addressKey: Uint8Array;
   graph: CandidateGraph;
   answers: number;
@@ -46,8 +57,12 @@ export class Seeks {
   private readonly seen = new Map<string, Seen>(); // BOUNDED(SEEN_CAPACITY)
   private readonly buckets = new Map<string, TokenBucket>(); // BOUNDED(degree): one per neighbour
   private readonly pending = new Map<string, PendingSeek>(); // BOUNDED(MAX_PENDING)
+  /** Every record of this community has room for a passport of its key type. */
+  private readonly slot: number;
 
-  constructor(private readonly ctx: RoutingContext) {}
+  constructor(private readonly ctx: RoutingContext) {
+    this.slot = passportSlot(ctx.identity.passport.keyType);
+  }
 
   forgetNeighbour(id: string): void {
     this.buckets.delete(id);
@@ -69,7 +84,7 @@ export class Seeks {
     const key = toHex(seek.seekId);
     ctx.observer?.onSeek(key, n.id, now, seek.ttl);
     if (this.pending.has(key)) return; // our own seek came back
-    const seen = this.remember(key, now);
+    const seen = this.remember(key, seek.tempKey, now);
     const own = ctx.addressFor(seek.tag);
     if (own) {
       if (seen.answered < ctx.config.answersPerSeek) {
@@ -86,8 +101,10 @@ export class Seeks {
     }
     seen.copies++;
     const epoch = ctx.epoch();
-    let next = addHop(seek, this.ownRecord(), serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random);
-    next.ttl = seek.ttl - 1;
+    let next = addReturnLayer(seek, serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random);
+    // At the top TTL a forwarder keeps it with probability 1/2 (as Freenet does at its top HTL),
+    // so a seek at the top TTL may come from further away than the neighbour it came from.
+    next.ttl = seek.ttl === MAX_SEEK_TTL && ctx.runtime.random.float() < 0.5 ? seek.ttl : seek.ttl - 1;
     if (ctx.tamper?.forwardSeek) next = ctx.tamper.forwardSeek(next, n.id);
     let targets = ctx.overlay.neighbourList().filter((x) => x.id !== n.id);
     if (seek.stem) {
@@ -101,66 +118,66 @@ export class Seeks {
     ctx.counters.seeksForwarded++;
   }
 
-  private remember(key: string, now: number): Seen {
+  private remember(key: string, tempKey: Uint8Array, now: number): Seen {
     let s = this.seen.get(key);
     if (s && s.expires > now) return s;
-    s = { copies: 0, answered: 0, expires: now + SEEN_MS };
+    s = { copies: 0, answered: 0, tempKey, returned: [], expires: now + SEEN_MS };
     this.seen.delete(key);
     this.seen.set(key, s);
     while (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.keys().next().value!);
     return s;
   }
 
-  /** This relay's hop record: what route choice may use about it (docs/protocol.md §6.2). */
-  private ownRecord() {
-    const { ctx } = this;
-    const neighbours = ctx.overlay.neighbourList();
-    const rtts = neighbours.map((x) => x.link.rttMs).filter((r): r is number => r !== null);
-    const rtt = rtts.length ? rtts.reduce((a, b) => a + b, 0) / rtts.length : 0;
-    const load = neighbours.reduce((a, x) => a + x.link.loadCellsPerSec, 0);
-    return {
-      serial: serialToBytes(ctx.identity.passport.serial),
-      onionKey: ctx.identity.passport.onionKey,
-      rttMs: Math.min(0xffff, Math.round(rtt)),
-      load: Math.min(0xffff, load),
-      uptimeMin: Math.min(0xffff, Math.floor(ctx.uptimeMs() / 60_000)),
-      degree: Math.min(0xff, neighbours.length),
-    };
-  }
-
   private answer(n: Neighbour, seek: RouteSeek, addressPrivate: KeyObject): void {
     const { ctx } = this;
-    const info = {
-      seekId: seek.seekId,
-      proof: makeRouteProof(addressPrivate, seek.tempKey, seek.seekId, seek.hopRecords),
-      hopRecords: seek.hopRecords,
-      returnPath: seek.returnPath,
-      pointers: ctx.runtime.random.bytes(H * POINTER_SIZE),
-    };
-    ctx.sendMessage(n.link, Command.ROUTE_INFO, encodeRouteInfo(info));
+    let proof: Uint8Array;
+    try {
+      proof = makeRouteProof(addressPrivate, seek.tempKey, seek.seekId, serialToBytes(n.id), ctx.runtime.random);
+    } catch {
+      ctx.counters.seeksDropped++; // an unusable T: nobody can read an answer
+      return;
+    }
+    const info = { seekId: seek.seekId, proof, returnPath: seek.returnPath, hopRecords: fakeHopRecords(this.slot, ctx.runtime.random) };
+    ctx.sendMessage(n.link, Command.ROUTE_INFO, encodeRouteInfo(info, this.slot));
     ctx.counters.seeksAnswered++;
     ctx.events.add('seek-answered', {});
   }
 
   onRouteInfo(n: Neighbour, body: Uint8Array): void {
     const { ctx } = this;
-    const info = decodeRouteInfo(body);
-    const pending = this.pending.get(toHex(info.seekId));
+    const info = decodeRouteInfo(body, this.slot);
+    const key = toHex(info.seekId);
+    const pending = this.pending.get(key);
     if (pending) return this.collect(pending, info);
+    // Only for a seek this relay passed on, a few answers each, none twice (§6.3).
+    const now = ctx.runtime.clock.now();
+    const seen = this.seen.get(key);
+    const proof = toHex(info.proof);
+    if (!seen || seen.expires <= now || seen.copies === 0 || seen.returned.length >= RETURNS_PER_SEEK || seen.returned.includes(proof)) {
+      ctx.counters.routeInfoDropped++;
+      return;
+    }
     const epoch = ctx.epoch();
-    const unwrapped = unwrapReturnPath(info.returnPath, ctx.rpKeys, epoch, ctx.runtime.random);
+    const unwrapped = unwrapReturnPath(info.returnPath, info.seekId, ctx.rpKeys, epoch, ctx.runtime.random);
     const back = unwrapped ? ctx.overlay.neighbour(serialFromBytes(unwrapped.ref)) : undefined;
     if (!unwrapped || !back) {
       ctx.counters.routeInfoDropped++;
       return;
     }
-    // Leave the proxy a sealed pointer to where this answer came from (§6.3).
-    const pointers = new Uint8Array(H * POINTER_SIZE);
-    pointers.set(sealPointer(serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random), 0);
-    pointers.set(info.pointers.subarray(0, (H - 1) * POINTER_SIZE), POINTER_SIZE);
-    let out: RouteInfo = { ...info, returnPath: unwrapped.block, pointers };
+    seen.returned.push(proof);
+    // Our record for the proxy: who we are, who we got the seek from, and a sealed pointer to
+    // where this answer came from (our next hop toward D).
+    const record = sealHopRecord(
+      seen.tempKey,
+      info.seekId,
+      { serial: serialToBytes(ctx.identity.passport.serial), predecessor: unwrapped.ref, pointer: sealPointer(serialToBytes(n.id), ctx.rpKeys, epoch, ctx.runtime.random), passportDer: ctx.identity.passport.der },
+      ctx.identity.onionPrivateKey,
+      this.slot,
+      ctx.runtime.random,
+    );
+    let out: RouteInfo = { ...info, returnPath: unwrapped.block, hopRecords: pushHopRecord(info.hopRecords, record, this.slot) };
     if (ctx.tamper?.forwardRouteInfo) out = ctx.tamper.forwardRouteInfo(out, n.id, back.id);
-    ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo(out));
+    ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo(out, this.slot));
     ctx.counters.routeInfoForwarded++;
   }
 
@@ -192,7 +209,8 @@ export class Seeks {
     const seek = newSeek(tag, t.publicRaw, ctx.runtime.random);
     const key = toHex(seek.seekId);
     return new Promise<CandidateGraph>((resolve, reject) => {
-      const p: PendingSeek = { tPrivate: t.privateKey, addressKey, graph, answers: 0, resolve, reject, timers: [], done: false };
+      const firstHops = new Set(ctx.config.seekStem ? [neighbours[0]!.id] : ctx.overlay.neighbourList().map((x) => x.id));
+      const p: PendingSeek = { tPrivate: t.privateKey, firstHops, addressKey, graph, answers: 0, resolve, reject, timers: [], done: false };
       this.pending.set(key, p);
       p.timers.push(
         ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.seekTimeoutMs),
@@ -211,16 +229,25 @@ export class Seeks {
     });
   }
 
-  private collect(p: PendingSeek, info: ReturnType<typeof decodeRouteInfo>): void {
+  private collect(p: PendingSeek, info: RouteInfo): void {
     const { ctx } = this;
     if (p.done) return;
     try {
-      if (!checkRouteProof(p.tPrivate, p.addressKey, info.seekId, info.hopRecords, info.proof)) throw RoutingErrors.ROUTE_PROOF_FAILED('route information not from the destination');
-      const records = openHopRecords(p.tPrivate, info.seekId, info.hopRecords);
-      if (records.length === 0) return;
-      const path: RelayInfo[] = records.map((r) => ({ serial: serialFromBytes(r.serial), onionKey: r.onionKey, rttMs: r.rttMs, load: r.load, uptimeMin: r.uptimeMin, degree: r.degree }));
-      const pointers = path.map((_, i) => info.pointers.slice(i * POINTER_SIZE, (i + 1) * POINTER_SIZE));
-      p.graph.addPath(path, pointers);
+      const lastHop = openRouteProof(p.tPrivate, p.addressKey, info.seekId, info.proof);
+      if (!lastHop) throw RoutingErrors.ROUTE_PROOF_FAILED('route information not from the destination');
+      const hops = checkAnswerPath({
+        tPrivate: p.tPrivate,
+        seekId: info.seekId,
+        records: openHopRecords(p.tPrivate, info.seekId, info.hopRecords, this.slot),
+        lastHop,
+        firstHops: p.firstHops,
+        self: ctx.identity.passport.serial,
+        caPem: ctx.identity.caPem,
+        crl: ctx.crl(),
+        now: ctx.runtime.clock.now(),
+      });
+      const path: RelayInfo[] = hops.map((h) => ({ serial: h.serial, onionKey: h.onionKey }));
+      if (!p.graph.addPath(path, hops.map((h) => h.pointer))) throw RoutingErrors.ROUTE_PATH_BROKEN('path repeats a relay');
       p.answers++;
       ctx.events.add('route-info', { relays: path.map((r) => short(r.serial)) });
       const key = toHex(info.seekId);

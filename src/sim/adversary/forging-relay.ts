@@ -1,19 +1,20 @@
 /**
- * Forging and lying relays (docs/threat-model.md, R3): 10 % of members collude to own whole
- * routes. Each colluder, forwarding a seek, describes itself with the best figures a hop record
- * can carry and splices in two forged relays after itself — hop records under two honest members'
- * serials but with onion keys the colluders hold — and, on the way back, the pointers those fake
- * hops need. All colluders forge the same two names, so the proxy's merged graph joins a colluder
- * at its first hop to a colluder next to the destination through the fakes. A hop is owned when
+ * Forging relays (docs/threat-model.md, R3): 10 % of members collude to own whole routes. Each
+ * colluder, passing route information back, splices forged hops into it: half of them forge two
+ * honest members (their public passports, the forger's own onion key), the other half two fellow
+ * colluders whose onion keys they pooled. All forge the same names, so a proxy that believed them
+ * would join a colluder at its first hop to a colluder next to the destination through the fakes.
+ * (Before the redesign they also lied about RTT, load and uptime; route choice no longer reads any
+ * figure a relay reports, so there is nothing left to lie about.) A hop is owned when
  * its serial is a colluder's or its onion key is not the one in that serial's passport; success is
  * the share of the routes honest proxies choose that are owned end to end; the baseline is c^L for
  * each route's L relays.
  */
 import { SeededRandom, type Testnet, type TokumeiNode } from '../../index.js';
-import { generateX25519 } from '../../crypto/x25519.js';
-import { sealHopRecord, HOP_RECORD_SIZE, type HopRecord } from '../../routing/hop-record.js';
-import { HOP_RECORDS_SIZE, POINTERS_SIZE, type RouteInfo, type RouteSeek } from '../../routing/route-seek.js';
-import { POINTER_SIZE } from '../../routing/pointer.js';
+import type { KeyObject } from 'node:crypto';
+import { hopRecordSize, passportSlot, sealHopRecord } from '../../routing/hop-record.js';
+import { H, type RouteInfo, type RouteSeek } from '../../routing/route-seek.js';
+import { POINTER_SIZE, sealPointer } from '../../routing/pointer.js';
 import { serialToBytes } from '../../routing/serial-bytes.js';
 import { concatBytes, toHex } from '../../crypto/bytes.js';
 import type { AttackRow } from './attack-row.js';
@@ -24,9 +25,6 @@ export interface ForgingRelayOptions {
   colluding: number;
   seed: number;
 }
-
-/** Figures that win every route choice that trusts them. */
-const BEST = { rttMs: 0, load: 0, uptimeMin: 0xffff, degree: 0xff };
 
 export async function forgingRelays(net: Testnet, o: ForgingRelayOptions): Promise<AttackRow> {
   const rng = new SeededRandom(o.seed, 'forging-relay');
@@ -40,10 +38,16 @@ export async function forgingRelays(net: Testnet, o: ForgingRelayOptions): Promi
   const honest = net.nodes.filter((n) => !colluders.has(n.id));
   const realKey = new Map(net.nodes.map((n) => [n.id, toHex(n.router.ctx.identity.passport.onionKey)]));
   // The two names every colluder forges (honest members' serials), with keys the colluders hold.
-  const keys = colluders.size > 0 ? net.nodes.find((n) => colluders.has(n.id))!.router.ctx.runtime.random : undefined;
-  const fakes = [honest[0]!, honest[1]!].map((n) => ({ serial: n.id, key: generateX25519(keys).publicRaw }));
   const owned = (hop: { serial: string; onionKey: Uint8Array }): boolean => colluders.has(hop.serial) || realKey.get(hop.serial) !== toHex(hop.onionKey);
-  for (const n of net.nodes) if (colluders.has(n.id)) n.router.tamperWith(forger(n, fakes));
+  // Half the colluders forge two honest members (their real passports, the forger's own onion key);
+  // the other half splice in two fellow colluders, whose keys they were given.
+  const pool = net.nodes.filter((n) => colluders.has(n.id));
+  const mates = pool.slice(0, 2).map((m) => ({ serial: m.id, passportDer: m.router.ctx.identity.passport.der, key: m.router.ctx.identity.onionPrivateKey }));
+  pool.forEach((n, i) => {
+    const ownKey = n.router.ctx.identity.onionPrivateKey;
+    const fakes = i % 2 === 0 ? [honest[0]!, honest[1]!].map((h) => ({ serial: h.id, passportDer: h.router.ctx.identity.passport.der, key: ownKey })) : mates.filter((m) => m.serial !== n.id);
+    n.router.tamperWith(forger(n, fakes));
+  });
   let trials = 0;
   let ownedRoutes = 0;
   let baseline = 0;
@@ -69,8 +73,8 @@ export async function forgingRelays(net: Testnet, o: ForgingRelayOptions): Promi
   const success = trials > 0 ? ownedRoutes / trials : 0;
   const chance = trials > 0 ? baseline / trials : 0;
   return {
-    attack: 'forging, lying relays own a whole route',
-    adversary: `${Math.round(c * 100)} % colluding relays that forge hop records and lie`,
+    attack: 'forging relays own a whole route',
+    adversary: `${Math.round(c * 100)} % colluding relays that forge hop records`,
     trials,
     success,
     baseline: chance,
@@ -91,25 +95,47 @@ async function plan(net: Testnet, a: TokumeiNode, address: string): Promise<{ se
   return routes;
 }
 
-/** One colluder's modified relay code. */
-function forger(n: TokumeiNode, fakes: { serial: string; key: Uint8Array }[]) {
-  const self: HopRecord = { serial: serialToBytes(n.id), onionKey: n.router.ctx.identity.passport.onionKey, ...BEST };
-  const random = n.router.ctx.runtime.random;
+/** A name a colluder forges: a serial, the passport it shows, the onion key it seals with. */
+interface Forged {
+  serial: string;
+  passportDer: Uint8Array;
+  key: KeyObject;
+}
+
+/** BOUNDED: seeks a forger remembers the temporary key of. */
+const TEMP_KEYS = 1_024;
+
+/**
+ * One colluder's modified relay code. On the way back it re-makes its own record and puts the
+ * forged hops before itself — the only place where no honest relay vouches for its predecessor.
+ */
+function forger(n: TokumeiNode, fakes: Forged[]) {
+  const ctx = n.router.ctx;
+  const slot = passportSlot(ctx.identity.passport.keyType);
+  const size = hopRecordSize(slot);
+  const temp = new Map<string, Uint8Array>(); // BOUNDED(TEMP_KEYS): seek id → T
+  const me: Forged = { serial: n.id, passportDer: ctx.identity.passport.der, key: ctx.identity.onionPrivateKey };
   return {
     forwardSeek(seek: RouteSeek): RouteSeek {
-      // Slot 0 holds our own record; replace it by a lying one and put the fakes after us.
-      const records = [...fakes].reverse().map((f) => sealHopRecord(seek.tempKey, seek.seekId, { serial: serialToBytes(f.serial), onionKey: f.key, ...BEST }, random));
-      records.push(sealHopRecord(seek.tempKey, seek.seekId, self, random));
-      const rest = seek.hopRecords.subarray(HOP_RECORD_SIZE, HOP_RECORDS_SIZE - (records.length - 1) * HOP_RECORD_SIZE);
-      return { ...seek, hopRecords: concatBytes(...records, rest) };
+      temp.set(toHex(seek.seekId), seek.tempKey);
+      if (temp.size > TEMP_KEYS) temp.delete(temp.keys().next().value!);
+      return seek;
     },
-    forwardRouteInfo(info: RouteInfo): RouteInfo {
-      // Our pointer (to the real next hop) goes to the last fake; we and the first fake get ones we
-      // would resolve ourselves.
-      const ours = info.pointers.subarray(0, POINTER_SIZE);
-      const made = fakes.map(() => random.bytes(POINTER_SIZE));
-      const rest = info.pointers.subarray(POINTER_SIZE, POINTERS_SIZE - fakes.length * POINTER_SIZE);
-      return { ...info, pointers: concatBytes(...made, ours, rest) };
+    forwardRouteInfo(info: RouteInfo, from: string, to: string): RouteInfo {
+      const T = temp.get(toHex(info.seekId));
+      if (!T) return info;
+      // Path order from the proxy: the fakes, us, then the honest rest.
+      const chain = [...fakes, me];
+      const made: Uint8Array[] = [];
+      let predecessor = serialToBytes(to);
+      for (const [i, f] of chain.entries()) {
+        const last = i === chain.length - 1;
+        const pointer = last ? sealPointer(serialToBytes(from), ctx.rpKeys, ctx.epoch(), ctx.runtime.random) : ctx.runtime.random.bytes(POINTER_SIZE);
+        made.push(sealHopRecord(T, info.seekId, { serial: serialToBytes(f.serial), predecessor, pointer, passportDer: f.passportDer }, f.key, slot, ctx.runtime.random));
+        predecessor = serialToBytes(f.serial);
+      }
+      // Our honest record is slot 0: replace it, keep H slots.
+      return { ...info, hopRecords: concatBytes(...made, info.hopRecords.subarray(size, (H - chain.length + 1) * size)) };
     },
   };
 }

@@ -7,6 +7,7 @@
 import { SeededRandom, type Testnet } from '../../index.js';
 import { Command } from '../../wire/cell.js';
 import { encodeRouteInfo, type RouteInfo } from '../../routing/route-seek.js';
+import { passportSlot } from '../../routing/hop-record.js';
 import type { AttackRow } from './attack-row.js';
 import { routeRelays } from '../route-probe.js';
 
@@ -61,7 +62,7 @@ export async function replayingRelays(net: Testnet, o: ReplayingRelayOptions): P
         for (let c = 0; c < COPIES; c++) {
           const fresh = { ...k.info, seekId: colluder.router.ctx.runtime.random.bytes(16) };
           for (const info of [k.info, fresh]) {
-            colluder.router.ctx.sendMessage(link, Command.ROUTE_INFO, encodeRouteInfo(info));
+            colluder.router.ctx.sendMessage(link, Command.ROUTE_INFO, encodeRouteInfo(info, passportSlot(colluder.router.ctx.identity.passport.keyType)));
             replays++;
           }
         }
