@@ -7,10 +7,10 @@
  * Prints ops/s and the ratio. Run: `npm run bench` (after a build).
  */
 import { randomBytes, generateKeyPairSync, diffieHellman, createCipheriv, createDecipheriv } from 'node:crypto';
-import { buildOnion, peelOnion, deriveHopKeys } from '../src/routing/sphinx.js';
-import { ReplayCache } from '../src/routing/replay-cache.js';
-import { OnionProxyCrypto, RelayHopCrypto } from '../src/routing/relay-crypto.js';
-import { encodeRelayBody, RelayCommand } from '../src/routing/relay-body.js';
+import { buildOnion, peelOnion, deriveHopKeys } from '../src/routing/formats/sphinx.js';
+import { ReplayCache } from '../src/routing/formats/replay-cache.js';
+import { OnionProxyCrypto, RelayHopCrypto } from '../src/routing/formats/relay-crypto.js';
+import { encodeRelayBody, RelayCommand } from '../src/routing/formats/relay-body.js';
 import { generateX25519 } from '../src/crypto/x25519.js';
 
 function rate(label: string, ms: number, fn: () => void): number {

@@ -15,6 +15,6 @@ export { DEFAULT_OVERLAY_CONFIG, type OverlayConfig } from './overlay/overlay-ty
 export { DEFAULT_LINK_CONFIG, type LinkConfig } from './link/link.js';
 export { CELL_SIZE, CELL_PAYLOAD_SIZE } from './wire/cell.js';
 export { Router, type RoutingStatus } from './routing/router.js';
-export type { RouteStrategy, SendOutcome } from './routing/conversation.js';
-export { DEFAULT_ROUTING_CONFIG, type RoutingConfig } from './routing/routing-config.js';
-export { MAX_SEEK_TTL } from './routing/route-seek.js';
+export type { RouteStrategy, SendOutcome } from './routing/proxy/conversation.js';
+export { DEFAULT_ROUTING_CONFIG, type RoutingConfig } from './routing/core/routing-config.js';
+export { MAX_SEEK_TTL } from './routing/formats/route-seek.js';

@@ -10,7 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { checkBytes } from '../crypto/bytes.js';
 import { ED25519_SIGNATURE_LENGTH, ed25519PublicKeyFromRaw, signBytes, verifyBytes } from '../crypto/signing.js';
-import { decodeAddress } from '../routing/one-time-address.js';
+import { decodeAddress } from '../routing/formats/one-time-address.js';
 import { Writer } from '../wire/codec.js';
 import { boardError, parseWith } from './record-codec.js';
 import { decodeText } from './text-rules.js';

@@ -13,7 +13,7 @@ import { asU8, checkBytes } from '../crypto/bytes.js';
 import { decodePoint, IDENTITY_POINT } from '../crypto/ristretto.js';
 import { X25519_KEY_LENGTH } from '../crypto/x25519.js';
 import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
-import { encodeAddress } from '../routing/one-time-address.js';
+import { encodeAddress } from '../routing/formats/one-time-address.js';
 import { BoardErrors } from './board-errors.js';
 
 export const BOARD_ADDRESS_PREFIX = 'tkb1';

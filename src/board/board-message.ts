@@ -6,7 +6,7 @@
  *
  * Encoders check the creator's input with the same rules decoders apply to a stranger's.
  */
-import { ADDRESS_TEXT_LENGTH, decodeAddress } from '../routing/one-time-address.js';
+import { ADDRESS_TEXT_LENGTH, decodeAddress } from '../routing/formats/one-time-address.js';
 import { Writer } from '../wire/codec.js';
 import { boardError, parseWith, readFields, readText16, writeFields } from './record-codec.js';
 import { checkFields, checkText, decodeText } from './text-rules.js';

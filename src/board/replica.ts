@@ -8,7 +8,7 @@
 import { TokumeiError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { TokenBucket } from '../link/token-bucket.js';
-import type { OwnAddress } from '../routing/routing-context.js';
+import type { OwnAddress } from '../routing/relay/routing-context.js';
 import type { Router, ServiceRequest } from '../routing/router.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import type { BoardKeys } from './board-keys.js';

@@ -10,7 +10,7 @@
 import { concatBytes } from '../crypto/bytes.js';
 import type { RandomSource } from '../crypto/random.js';
 import { ANON_ID_LENGTH, createAnonymousId } from '../anonymous-id/anonymous-id.js';
-import { decodeAddress } from '../routing/one-time-address.js';
+import { decodeAddress } from '../routing/formats/one-time-address.js';
 import { Writer, type Reader } from '../wire/codec.js';
 import { boardError, checkCreateTimes, checkTimes, parseWith, readFields, readVersion, recordId, RECORD_VERSION, signRecord, verifyRecordSignature, writeFields } from './record-codec.js';
 import { ANON_SIGNATURE_LENGTH } from '../anonymous-id/anonymous-id-signature.js';

@@ -9,7 +9,7 @@ import { BOARD_LIMITS } from '../board/types.js';
 import type { ReservationResult } from '../board/service/board-api.js';
 import { BoardControlClient } from '../board/service/board-control-client.js';
 import type { TokumeiError } from '../errors.js';
-import { decodeAddress } from '../routing/one-time-address.js';
+import { decodeAddress } from '../routing/formats/one-time-address.js';
 import { optionalInt, optionalString, parseCommandArgs, requireString, type OptionSpec } from './args.js';
 import { boardOption, boardText, optionalPostId, parseDuration, parseFields, postIdOption } from './board-args.js';
 import { formatNotifications, formatPost, formatReplies, formatSearch } from './board-format.js';

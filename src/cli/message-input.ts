@@ -5,10 +5,10 @@
  */
 import { open } from 'node:fs/promises';
 import { TokumeiError } from '../errors.js';
-import { MAX_MESSAGE_SIZE } from '../routing/e2e-limits.js';
+import { MAX_MESSAGE_SIZE } from '../routing/end-to-end/e2e-limits.js';
 import { optionalString, type Values } from './args.js';
 import { usageError } from './usage-error.js';
-import { RoutingErrors } from '../routing/routing-errors.js';
+import { RoutingErrors } from '../routing/core/routing-errors.js';
 import { FileErrors } from '../files/files-errors.js';
 
 export type MessageSource = { file: string } | { text: string };

@@ -4,7 +4,7 @@
  * last events. A relay's status holds only what that relay knows.
  */
 import type { RoutingStatus } from '../routing/router.js';
-import type { RoutingEvent } from '../routing/routing-events.js';
+import type { RoutingEvent } from '../routing/core/routing-events.js';
 import { shortId, table } from './status-format.js';
 
 /** Events shown by the human form (the JSON has them all). */

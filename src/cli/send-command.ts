@@ -5,7 +5,7 @@
  */
 import { NodeClient } from '../node/node-client.js';
 import type { SendResult } from '../node/routing-api.js';
-import { decodeAddress } from '../routing/one-time-address.js';
+import { decodeAddress } from '../routing/formats/one-time-address.js';
 import { TokumeiError } from '../errors.js';
 import { parseCommandArgs, requireString } from './args.js';
 import type { CliIo } from './cli-io.js';

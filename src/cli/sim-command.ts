@@ -150,14 +150,14 @@ async function anonymity(argv: string[], io: CliIo, command: string): Promise<nu
 async function adversary(argv: string[], io: CliIo): Promise<number> {
   const cmd = 'sim adversary';
   const { values } = parseCommandArgs(cmd, argv, { seed: { type: 'string' }, json: { type: 'boolean' }, nodes: { type: 'string' }, trials: { type: 'string' }, setups: { type: 'string' } });
-  const { runAdversaryExperiment, DEFAULT_ADVERSARY_OPTIONS } = await import('../sim/adversary/adversary.js');
+  const { runAdversaryExperiment, DEFAULT_ADVERSARY_OPTIONS, ADVERSARY_STEPS } = await import('../sim/adversary/adversary.js');
   const o = {
     nodes: optionalInt(values, 'nodes', cmd, 20, 20_000) ?? DEFAULT_ADVERSARY_OPTIONS.nodes,
     seed: optionalInt(values, 'seed', cmd, 0, 2 ** 31) ?? 1,
     trials: optionalInt(values, 'trials', cmd, 1, 10_000) ?? DEFAULT_ADVERSARY_OPTIONS.trials,
     setups: optionalInt(values, 'setups', cmd, 1, 1_000) ?? DEFAULT_ADVERSARY_OPTIONS.setups,
   };
-  const result = await runAdversaryExperiment({ ...o, progress: createProgress(3, `adversary ${o.nodes} nodes`) });
+  const result = await runAdversaryExperiment({ ...o, progress: createProgress(ADVERSARY_STEPS, `adversary ${o.nodes} nodes`) });
   if (values.json) io.out(JSON.stringify({ nodes: result.nodes, seed: o.seed, rows: result.rows, realMs: result.realMs }, null, 2) + '\n');
   else {
     const rows = result.rows.map((r) => ({ ...r, success: Number(r.success.toFixed(4)), baseline: Number(r.baseline.toFixed(4)) }));

@@ -12,7 +12,7 @@ import { Overlay } from '../overlay/overlay.js';
 import { DEFAULT_OVERLAY_CONFIG, type OverlayConfig, type RefusalEvent } from '../overlay/overlay-types.js';
 import type { NeighbourStatus, NodeStatus, RefusalRecord } from './status.js';
 import { Router } from '../routing/router.js';
-import type { RoutingConfig } from '../routing/routing-config.js';
+import type { RoutingConfig } from '../routing/core/routing-config.js';
 import { NodeErrors } from './node-errors.js';
 import { checkServiceName, MAX_SERVICES, type NodeComponents, type NodeService, type ServiceFactory, type ServiceMap } from './service.js';
 

@@ -11,8 +11,8 @@
  *   GET  /api/routing                          → RoutingStatus
  */
 import { isTokumeiError } from '../errors.js';
-import { MAX_MESSAGE_SIZE } from '../routing/e2e-limits.js';
-import { decodeAddress, ADDRESS_TEXT_LENGTH } from '../routing/one-time-address.js';
+import { MAX_MESSAGE_SIZE } from '../routing/end-to-end/e2e-limits.js';
+import { decodeAddress, ADDRESS_TEXT_LENGTH } from '../routing/formats/one-time-address.js';
 import type { RoutingStatus } from '../routing/router.js';
 import { ControlHttpError } from '../control/http-error.js';
 import { base64Field, base64Length, readJsonObject, stringField } from '../control/json-body.js';

@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { LinkConfig } from '../link/link.js';
 import type { OverlayConfig } from '../overlay/overlay-types.js';
-import type { RoutingConfig } from '../routing/routing-config.js';
+import type { RoutingConfig } from '../routing/core/routing-config.js';
 import { TokumeiNode } from './node.js';
 import type { ServiceMap } from './service.js';
 import { NodeErrors } from './node-errors.js';

@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { toHex } from '../crypto/bytes.js';
 import { generateX25519 } from '../crypto/x25519.js';
-import { TokumeiError, describeError } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { NodeIdentity, RevocationList } from '../identity/types.js';
 import type { Link } from '../link/link.js';
 import type { Logger } from '../log.js';
@@ -16,24 +16,27 @@ import type { Neighbour } from '../overlay/overlay-types.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import { CircuitCommand, Command, encodeMessage, type Cell } from '../wire/cell.js';
 import { AnonymousIdBook, createAnonymousId } from '../anonymous-id/anonymous-id.js';
-import { CircuitTable, type CircuitEndpoint } from './circuit-table.js';
-import { Conversation, MAX_ROUTE_RELAYS, type RouteStrategy, type SendOutcome } from './conversation.js';
-import { Destination, type Delivery } from './destination.js';
-import { Inbox, type InboxEntry } from './inbox.js';
-import { Multicast } from './multicast.js';
-import { decodeAddress, encodeAddress } from './one-time-address.js';
-import { openPointer } from './pointer.js';
-import { RelayCircuit } from './relay-circuit.js';
-import { RelayHopCrypto } from './relay-crypto.js';
-import { ReturnPathKeys } from './return-path.js';
-import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, type RelayTamper, type RoutingContext, type RoutingCounters } from './routing-context.js';
-import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './routing-config.js';
-import { RoutingEvents, type RoutingEvent } from './routing-events.js';
-import { Seeks } from './seeks.js';
-import { ReplayCache } from './replay-cache.js';
-import { peelOnion } from './sphinx.js';
-import { decodeEnvelope, type ChunkKind } from './session.js';
-import { RoutingErrors } from './routing-errors.js';
+import { CircuitTable } from './relay/circuit-table.js';
+import { Conversation, MAX_ROUTE_RELAYS, type RouteStrategy, type SendOutcome } from './proxy/conversation.js';
+import { Destination, type Delivery } from './destination/destination.js';
+import { Inbox, type InboxEntry } from './destination/inbox.js';
+import { Multicast } from './relay/multicast.js';
+import { decodeAddress, encodeAddress } from './formats/one-time-address.js';
+import { RelayCircuit } from './relay/relay-circuit.js';
+import { ReturnPathKeys } from './formats/return-path.js';
+import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, type RelayTamper, type RoutingContext, type RoutingCounters } from './relay/routing-context.js';
+import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './core/routing-config.js';
+import { RoutingEvents, type RoutingEvent } from './core/routing-events.js';
+import { SeekRelay } from './relay/seek-relay.js';
+import type { ServedAddress, ServiceHandler } from './destination/service-request.js';
+export type { ServiceHandler, ServiceRequest } from './destination/service-request.js';
+import { SeekProxy } from './proxy/seek-proxy.js';
+import { handleCreate } from './relay/onion-create.js';
+import { passportSlot } from './formats/hop-record.js';
+import { decodeRouteInfo } from './formats/route-seek.js';
+import { ReplayCache } from './formats/replay-cache.js';
+import { decodeEnvelope, type ChunkKind } from './end-to-end/session.js';
+import { RoutingErrors } from './core/routing-errors.js';
 
 /** BOUNDED: circuit endpoints per node. */
 const MAX_CIRCUIT_ENDPOINTS = 8_192;
@@ -45,22 +48,6 @@ const MAX_CONVERSATIONS = 256;
 const MAX_SERVICES = 64;
 /** BOUNDED: one-off request conversations in flight. */
 const MAX_REQUESTS = 256;
-
-/** A message for a served address, and how to answer it. */
-export interface ServiceRequest {
-  bytes: Uint8Array;
-  via: 'circuit' | 'multicast';
-  /** The neighbour it came from (the route's last relay): a per-route rate-limit key. */
-  previousHop: string;
-  /** Answers in the same session (only along the circuit for an anycast address). */
-  respond(bytes: Uint8Array): Promise<void>;
-}
-export type ServiceHandler = (request: ServiceRequest) => void;
-
-interface Service {
-  address: OwnAddress;
-  handler: ServiceHandler;
-}
 
 export interface RouterOptions {
   runtime: Runtime;
@@ -84,17 +71,20 @@ export class Router {
   readonly ctx: RoutingContext;
   private readonly book = new AnonymousIdBook<OwnAddress>(4_096); // BOUNDED(4096)
   private readonly recent: OwnAddress[] = []; // BOUNDED(ADDRESS_KEYS_TRIED)
-  private readonly seeks: Seeks;
+  private readonly seeks: SeekProxy;
+  private readonly seekRelay: SeekRelay;
+  /** Room for a passport in this community's hop records. */
+  private readonly slot: number;
   private readonly multicast: Multicast;
   private readonly destination: Destination;
   readonly inbox: Inbox;
   private readonly conversations = new Map<string, Conversation>(); // BOUNDED(MAX_CONVERSATIONS): by address
   private readonly bySession = new Map<string, Conversation>(); // same entries, by session id
-  private readonly services = new Map<string, Service>(); // BOUNDED(MAX_SERVICES): by ID hex
+  private readonly services = new Map<string, ServedAddress>(); // BOUNDED(MAX_SERVICES): by ID hex
   private readonly requests = new Map<string, (bytes: Uint8Array) => void>(); // BOUNDED(MAX_REQUESTS): by session
   private readonly timers: TimerHandle[] = [];
 
-  constructor(private readonly o: RouterOptions) {
+  constructor(o: RouterOptions) {
     const config = { ...DEFAULT_ROUTING_CONFIG, ...o.config };
     const { runtime } = o;
     this.ctx = {
@@ -128,7 +118,9 @@ export class Router {
       },
     };
     this.inbox = new Inbox(runtime.random);
-    this.seeks = new Seeks(this.ctx);
+    this.slot = passportSlot(o.identity.passport.keyType);
+    this.seeks = new SeekProxy(this.ctx, this.slot);
+    this.seekRelay = new SeekRelay(this.ctx, this.slot, { isOwnSeek: (id) => this.seeks.owns(id) });
     this.multicast = new Multicast(this.ctx, (address, kind, envelope, from) => this.onMulticastFor(address, kind, envelope, from));
     this.destination = new Destination(this.ctx, {
       multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
@@ -337,13 +329,16 @@ export class Router {
   // ── overlay hooks ──────────────────────────────────────────────────────────────────────────
 
   private onLinkMessage(n: Neighbour, command: number, body: Uint8Array): void {
-    if (command === Command.ROUTE_SEEK) return this.seeks.onSeek(n, body);
-    if (command === Command.ROUTE_INFO) return this.seeks.onRouteInfo(n, body);
+    if (command === Command.ROUTE_SEEK) return this.seekRelay.onSeek(n, body);
+    if (command === Command.ROUTE_INFO) {
+      const info = decodeRouteInfo(body, this.slot);
+      return this.seeks.owns(toHex(info.seekId)) ? this.seeks.onRouteInfo(info) : this.seekRelay.onRouteInfo(n, info);
+    }
     if (command === Command.MULTICAST) return this.multicast.onMessage(n, body);
   }
 
   private onNeighbourDown(id: string, link: Link): void {
-    this.seeks.forgetNeighbour(id);
+    this.seekRelay.forgetNeighbour(id);
     this.multicast.forgetNeighbour(id);
     for (const ep of this.ctx.circuits.takeAll(link)) {
       try {
@@ -357,73 +352,8 @@ export class Router {
   private onCircuitCell(n: Neighbour, cell: Cell): void {
     const ep = this.ctx.circuits.get(n.link, cell.circId);
     if (ep) return ep.owner.onCell(ep, cell);
-    if (cell.command === CircuitCommand.CREATE) return this.onCreate(n, cell);
+    if (cell.command === CircuitCommand.CREATE) return handleCreate(this.ctx, n, cell, { keysToTry: () => this.keysToTry(), destination: this.destination });
     this.ctx.counters.cellsDropped++;
-  }
-
-  /** docs/protocol.md §6.5: peel one layer; extend, or deliver here. */
-  private onCreate(n: Neighbour, cell: Cell): void {
-    const { ctx } = this;
-    const epoch = ctx.epoch();
-    const refuse = (why: string): void => {
-      ctx.counters.onionsRejected++;
-      ctx.logger.log('debug', 'routing.create-refused', { from: n.id, reason: why });
-      ctx.sendCell(n.link, cell.circId, CircuitCommand.DESTROY, new Uint8Array(0));
-    };
-    let peeled: ReturnType<typeof peelOnion> | undefined;
-    let address: OwnAddress | undefined;
-    try {
-      peeled = peelOnion(cell.payload, ctx.identity.onionPrivateKey, epoch, ctx.replay);
-    } catch (e) {
-      if (!(e instanceof TokumeiError) || e.code !== 'ONION_BAD_MAC') return refuse(describeError(e));
-      // Not for our onion key: maybe the last layer, for one of our one-time addresses.
-      for (const a of this.keysToTry()) {
-        try {
-          peeled = peelOnion(cell.payload, a.privateKey, epoch, ctx.replay);
-          address = a;
-          break;
-        } catch (e2) {
-          if (!(e2 instanceof TokumeiError) || e2.code !== 'ONION_BAD_MAC') return refuse(describeError(e2));
-        }
-      }
-      if (!peeled) return refuse('no key of ours opens this onion');
-    }
-    const crypto = new RelayHopCrypto(peeled.keys);
-    if (peeled.cmd === 'deliver') {
-      if (!address) return refuse('DELIVER under the onion key');
-      const circuit = new RelayCircuit(ctx, undefined, crypto, 'destination', address, this.destination);
-      try {
-        circuit.prev = ctx.circuits.register(n.link, cell.circId, circuit, 'prev');
-      } catch (e) {
-        return refuse(describeError(e));
-      }
-      ctx.counters.circuitsCreated++;
-      this.destination.onCircuitBuilt(circuit);
-      return;
-    }
-    const nextSerial = peeled.next ? openPointer(peeled.next, ctx.rpKeys, epoch, ctx.overlay.neighbourList().map((x) => x.id)) : undefined;
-    const next = nextSerial ? ctx.overlay.neighbour(nextSerial) : undefined;
-    if (!next || !peeled.inner) {
-      // Our next hop is not (or no longer) a neighbour: the route breaks here, before it was built.
-      ctx.counters.onionsRejected++;
-      ctx.sendCell(n.link, cell.circId, CircuitCommand.BACKTRACK, new Uint8Array(0));
-      return;
-    }
-    const circuit = new RelayCircuit(ctx, undefined, crypto, 'relay', undefined, undefined);
-    let prev: CircuitEndpoint<CircuitOwner>;
-    try {
-      prev = ctx.circuits.register(n.link, cell.circId, circuit, 'prev');
-    } catch (e) {
-      return refuse(describeError(e));
-    }
-    circuit.prev = prev;
-    try {
-      circuit.extend(ctx.circuits.allocate(next.link, circuit, 'next', ctx.runtime.random), peeled.inner);
-    } catch (e) {
-      ctx.circuits.remove(prev);
-      return refuse(describeError(e));
-    }
-    ctx.counters.circuitsCreated++;
   }
 
   /** Last-layer keys: recent one-time addresses, then served ones. */

@@ -18,7 +18,7 @@ import { remoteRefusal, TokumeiError } from '../errors.js';
 import { fromBase64, fromHex, toBase64, utf8 } from '../crypto/bytes.js';
 import { ed25519PublicKeyFromRaw, signBytes, verifyBytes } from '../crypto/signing.js';
 import { TRUSTEE_MAX, type TrusteePublic } from '../identity/trustee.js';
-import { decodeAddress } from '../routing/one-time-address.js';
+import { decodeAddress } from '../routing/formats/one-time-address.js';
 import { asObject, labelledJson, SERIAL_PATTERN, textField } from './fields.js';
 import { exactKeys, failWith, hexField, intField, type Fail } from '../wire/json-fields.js';
 import { decodeOpeningRequest, encodeOpeningRequest, type OpeningRequest } from './opening-request.js';

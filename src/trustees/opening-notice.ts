@@ -16,7 +16,7 @@
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import type { KeyObject } from 'node:crypto';
 import { ed25519PublicKeyFromRaw, ed25519RawPublicKey, signBytes, verifyBytes } from '../crypto/signing.js';
-import { decodeAddress } from '../routing/one-time-address.js';
+import { decodeAddress } from '../routing/formats/one-time-address.js';
 import { asObject, labelledJson } from './fields.js';
 import { checkCanonical, exactKeys, failWith, type Fail } from '../wire/json-fields.js';
 import { decodeOpeningRequest, encodeOpeningRequest, openingRequestHash, verifyOpeningRequest, type OpeningRequest } from './opening-request.js';

@@ -16,7 +16,7 @@ import { ed25519PublicKeyFromRaw, verifyBytes } from '../crypto/signing.js';
 import type { BoardClient } from '../board/client.js';
 import type { Logger } from '../log.js';
 import type { Router, ServiceRequest } from '../routing/router.js';
-import type { OwnAddress } from '../routing/routing-context.js';
+import type { OwnAddress } from '../routing/relay/routing-context.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import { auditStatement, buildAuditRecord, encodeAuditRecord, verifyAuditRecord, type AuditSignature } from './audit-record.js';
 import type { AuthorityKeys } from './authority-keys.js';

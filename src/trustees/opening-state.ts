@@ -2,7 +2,7 @@
  * What the authority keeps of one emergency opening (docs/protocol.md §2.8) and what it shows of
  * it (GET /api/opening/:requestId); the service that drives it is opening-service.ts.
  */
-import type { OwnAddress } from '../routing/routing-context.js';
+import type { OwnAddress } from '../routing/relay/routing-context.js';
 import type { TimerHandle } from '../runtime/runtime.js';
 import type { OpeningRequest } from './opening-request.js';
 import type { OpeningApproval } from './trustee-approval.js';

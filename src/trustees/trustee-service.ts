@@ -17,7 +17,7 @@ import type { BoardClient, BoardResult } from '../board/client.js';
 import type { TrusteeKeys } from '../identity/trustee.js';
 import type { Logger } from '../log.js';
 import type { Router, ServiceRequest } from '../routing/router.js';
-import type { OwnAddress } from '../routing/routing-context.js';
+import type { OwnAddress } from '../routing/relay/routing-context.js';
 import type { Runtime, TimerHandle } from '../runtime/runtime.js';
 import { countersignOpening } from './audit-record.js';
 import type { CommunityMaterial } from './community-material.js';

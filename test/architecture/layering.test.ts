@@ -37,7 +37,7 @@ test('a fixture with an upward import fails the check, and names it', () => {
   const report = checkLayering([...tree, upward], layers);
   assert.deepEqual(report.upward, [`src/wire/upward.ts imports src/board/board-store.ts: wire (layer ${layers.get('wire')}) → board (layer ${layers.get('board')})`]);
   // A type-only import counts too, and a re-export.
-  const typeOnly: SourceFile = { path: 'src/crypto/peek.ts', text: "import type {\n  NodeStatus,\n} from '../node/status.js';\nexport type { RoutingConfig } from '../routing/routing-config.js';\n" };
+  const typeOnly: SourceFile = { path: 'src/crypto/peek.ts', text: "import type {\n  NodeStatus,\n} from '../node/status.js';\nexport type { RoutingConfig } from '../routing/core/routing-config.js';\n" };
   assert.equal(checkLayering([...tree, typeOnly], layers).upward.length, 2);
   // An import inside a comment is none.
   const comment: SourceFile = { path: 'src/crypto/note.ts', text: "// import { x } from '../board/board-store.js';\n/* import { y } from '../node/node.js'; */\nexport const z = 1;\n" };
@@ -57,4 +57,11 @@ test('fixtures with a cycle between files, and between folders, fail the check',
 test('a folder the table does not list is reported', () => {
   const stray: SourceFile = { path: 'src/stray/x.ts', text: 'export const x = 1;\n' };
   assert.deepEqual(checkLayering([...tree, stray], layers).unlisted, ['stray']);
+});
+
+test('no source file is over 400 lines, and the routing layer is split by role', () => {
+  const long = tree.filter((f) => f.text.split('\n').length - 1 > 400).map((f) => f.path);
+  assert.deepEqual(long, []);
+  const roles = new Set(tree.filter((f) => f.path.startsWith('src/routing/')).map((f) => f.path.split('/')[2]));
+  for (const role of ['proxy', 'relay', 'destination', 'formats', 'router.ts']) assert.ok(roles.has(role), `src/routing/${role}`);
 });

@@ -4,7 +4,7 @@ import { isTokumeiError } from '../../src/errors.js';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { encodePoint, IDENTITY_POINT } from '../../src/crypto/ristretto.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
-import { decodeAddress } from '../../src/routing/one-time-address.js';
+import { decodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { BOARD_ADDRESS_TEXT_LENGTH, decodeBoardAddress, encodeBoardAddress, type BoardAddressKeys } from '../../src/board/board-address.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
 

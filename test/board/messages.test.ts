@@ -6,7 +6,7 @@ import { randomScalar } from '../../src/crypto/ristretto.js';
 import { generateX25519 } from '../../src/crypto/x25519.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { createAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
-import { encodeAddress } from '../../src/routing/one-time-address.js';
+import { encodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { createAnnouncement, decodeAnnouncement } from '../../src/board/announcement.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
 import * as m from '../../src/board/messages.js';

@@ -8,7 +8,7 @@ import { randomScalar } from '../../src/crypto/ristretto.js';
 import { generateX25519, x25519PrivateKeyFromRaw, x25519RawPublicKey } from '../../src/crypto/x25519.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { createAnonymousId, isOwnAnonymousId } from '../../src/anonymous-id/anonymous-id.js';
-import { encodeAddress } from '../../src/routing/one-time-address.js';
+import { encodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { Writer } from '../../src/wire/codec.js';
 import { generateBoardKeys } from '../../src/board/board-keys.js';
 import { signRecord } from '../../src/board/record-codec.js';

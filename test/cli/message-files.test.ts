@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { TokumeiError } from '../../src/errors.js';
 import { messageSource, readMessage } from '../../src/cli/message-input.js';
 import { saveFileAtomic } from '../../src/cli/save-file.js';
-import { MAX_MESSAGE_SIZE } from '../../src/routing/e2e-limits.js';
+import { MAX_MESSAGE_SIZE } from '../../src/routing/end-to-end/e2e-limits.js';
 
 let dir: string;
 before(async () => {

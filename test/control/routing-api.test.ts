@@ -12,7 +12,7 @@ import { controlRoutes, type ControlApi } from '../../src/node/node-routes.js';
 import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
 import { NodeClient } from '../../src/node/node-client.js';
 import { MAX_MESSAGE_BODY_BYTES, MAX_MESSAGES_IN_FLIGHT, type InboxItem } from '../../src/node/routing-api.js';
-import { MAX_MESSAGE_SIZE } from '../../src/routing/e2e-limits.js';
+import { MAX_MESSAGE_SIZE } from '../../src/routing/end-to-end/e2e-limits.js';
 import { call, postJson } from './helpers/http-call.js';
 import { fakeAddress, fakeRoutingStatus } from './helpers/fake-routing.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeExchange, encodeExchange, expectOk, MAX_EXCHANGE_BYTES, type ExchangeMessage } from '../../src/health/formats/exchange-message.js';
 import { BOX_MAX_BYTES } from '../../src/health/formats/letter-seal.js';
-import { encodeAddress } from '../../src/routing/one-time-address.js';
+import { encodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { is } from './helpers.js';
 
 const ADDRESS = encodeAddress({ id: new Uint8Array(64).fill(3), key: new Uint8Array(32).fill(4) });

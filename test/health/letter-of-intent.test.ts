@@ -12,7 +12,7 @@ import { createCommunity, type Community } from '../../src/identity/community.js
 import { sealKeystore } from '../../src/identity/keystore.js';
 import { memberSecrets } from '../../src/identity/member.js';
 import type { NodeIdentity } from '../../src/identity/types.js';
-import { encodeAddress } from '../../src/routing/one-time-address.js';
+import { encodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { seededRandom } from '../identity/helpers.js';
 import { DAY, fullProfile, is, NOW } from './helpers.js';
 

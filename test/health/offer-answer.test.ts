@@ -5,7 +5,7 @@ import { generateX25519 } from '../../src/crypto/x25519.js';
 import { IDENTIFYING_ATTRIBUTES } from '../../src/health/profile/attributes.js';
 import { buildAnswer, encodeAnswer, parseAnswer, type AnswerReply } from '../../src/health/formats/offer-answer.js';
 import { emptyProfile, isDisclosed } from '../../src/health/profile/profile.js';
-import { encodeAddress } from '../../src/routing/one-time-address.js';
+import { encodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { seededRandom } from '../identity/helpers.js';
 import { DAY, fullProfile, is, NOW } from './helpers.js';
 import { sampleOffer } from './offer-fixtures.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { createTestnet } from '../../src/node/testnet.js';
 import type { NodeComponents, NodeService, ServiceFactory } from '../../src/node/service.js';
-import type { OwnAddress } from '../../src/routing/routing-context.js';
+import type { OwnAddress } from '../../src/routing/relay/routing-context.js';
 import type { Router as ControlRouter } from '../../src/control/router.js';
 import { controlRoutes, type ControlApi } from '../../src/node/node-routes.js';
 import { TokumeiError } from '../../src/errors.js';

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { generateX25519 } from '../../src/crypto/x25519.js';
 import { isTokumeiError } from '../../src/errors.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
-import { acceptSession, decodeChunkFrame, encodeChunkFrame, openChunk, openSession, sealChunk } from '../../src/routing/e2e.js';
-import { CHUNK_FRAME_OVERHEAD_MAX, MAX_CHUNK_BYTES, MAX_MESSAGE_SIZE, type Chunk } from '../../src/routing/e2e-limits.js';
-import { Chunker } from '../../src/routing/chunker.js';
-import { MessageReassembler } from '../../src/routing/message-reassembler.js';
-import { MAX_RELAY_DATA } from '../../src/routing/relay-body.js';
+import { acceptSession, decodeChunkFrame, encodeChunkFrame, openChunk, openSession, sealChunk } from '../../src/routing/end-to-end/e2e.js';
+import { CHUNK_FRAME_OVERHEAD_MAX, MAX_CHUNK_BYTES, MAX_MESSAGE_SIZE, type Chunk } from '../../src/routing/end-to-end/e2e-limits.js';
+import { Chunker } from '../../src/routing/end-to-end/chunker.js';
+import { MessageReassembler } from '../../src/routing/end-to-end/message-reassembler.js';
+import { MAX_RELAY_DATA } from '../../src/routing/formats/relay-body.js';
 
 const random = new SeededRandom(9, 'e2e');
 const is = (code: string) => (e: unknown): boolean => isTokumeiError(e, code);

@@ -4,8 +4,8 @@ import { generateX25519 } from '../../src/crypto/x25519.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { createCa } from '../../src/identity/ca.js';
 import { issueMemberIdentity } from '../../src/identity/member.js';
-import { checkHopAuth, fakeHopRecord, hopRecordSize, openHopRecord, passportSlot, sealHopRecord, type HopRecordFields } from '../../src/routing/hop-record.js';
-import { serialToBytes } from '../../src/routing/serial-bytes.js';
+import { checkHopAuth, fakeHopRecord, hopRecordSize, openHopRecord, passportSlot, sealHopRecord, type HopRecordFields } from '../../src/routing/formats/hop-record.js';
+import { serialToBytes } from '../../src/routing/formats/serial-bytes.js';
 
 const random = new SeededRandom(4, 'hop-record');
 const ca = createCa({ random });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTokumeiError } from '../../src/errors.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
-import { ADDRESS_TEXT_LENGTH, decodeAddress, encodeAddress } from '../../src/routing/one-time-address.js';
+import { ADDRESS_TEXT_LENGTH, decodeAddress, encodeAddress } from '../../src/routing/formats/one-time-address.js';
 
 const random = new SeededRandom(2, 'address');
 const invalid = (e: unknown): boolean => isTokumeiError(e, 'ADDRESS_INVALID') && (e as { kind: string }).kind === 'bad-input';

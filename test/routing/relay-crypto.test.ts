@@ -4,9 +4,9 @@ import { aeadSeal } from '../../src/crypto/aead.js';
 import { isTokumeiError } from '../../src/errors.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { counterNonce } from '../../src/crypto/chacha20.js';
-import { decodeRelayBody, encodeRelayBody, MAX_RELAY_DATA, RELAY_BODY, RelayCommand } from '../../src/routing/relay-body.js';
-import { OnionProxyCrypto, RELAY_PAYLOAD, RelayHopCrypto } from '../../src/routing/relay-crypto.js';
-import type { HopKeys } from '../../src/routing/sphinx.js';
+import { decodeRelayBody, encodeRelayBody, MAX_RELAY_DATA, RELAY_BODY, RelayCommand } from '../../src/routing/formats/relay-body.js';
+import { OnionProxyCrypto, RELAY_PAYLOAD, RelayHopCrypto } from '../../src/routing/formats/relay-crypto.js';
+import type { HopKeys } from '../../src/routing/formats/sphinx.js';
 
 const random = new SeededRandom(8, 'relay-crypto');
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
-import { RETURN_PATH_LAYER, RETURN_PATH_SIZE, ReturnPathKeys, unwrapReturnPath, wrapReturnPath } from '../../src/routing/return-path.js';
+import { RETURN_PATH_LAYER, RETURN_PATH_SIZE, ReturnPathKeys, unwrapReturnPath, wrapReturnPath } from '../../src/routing/formats/return-path.js';
 
 const random = new SeededRandom(5, 'return-path');
 const EPOCH = 2_900_000;

@@ -6,10 +6,10 @@ import { SeededRandom } from '../../src/runtime/sim/prng.js';
 import { createCa } from '../../src/identity/ca.js';
 import { issueMemberIdentity } from '../../src/identity/member.js';
 import type { NodeIdentity } from '../../src/identity/types.js';
-import { passportSlot, sealHopRecord } from '../../src/routing/hop-record.js';
-import { ReturnPathKeys, unwrapReturnPath } from '../../src/routing/return-path.js';
-import { checkAnswerPath } from '../../src/routing/route-check.js';
-import { serialFromBytes, serialToBytes } from '../../src/routing/serial-bytes.js';
+import { passportSlot, sealHopRecord } from '../../src/routing/formats/hop-record.js';
+import { ReturnPathKeys, unwrapReturnPath } from '../../src/routing/formats/return-path.js';
+import { checkAnswerPath } from '../../src/routing/proxy/route-check.js';
+import { serialFromBytes, serialToBytes } from '../../src/routing/formats/serial-bytes.js';
 import {
   addReturnLayer,
   decodeRouteInfo,
@@ -25,7 +25,7 @@ import {
   routeInfoSize,
   ROUTE_SEEK_SIZE,
   type RouteInfo,
-} from '../../src/routing/route-seek.js';
+} from '../../src/routing/formats/route-seek.js';
 
 const random = new SeededRandom(6, 'route-seek');
 const EPOCH = 2_900_000;

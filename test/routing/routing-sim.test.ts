@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestnet, type Testnet } from '../../src/node/testnet.js';
 import type { TokumeiNode } from '../../src/node/node.js';
-import type { SendOutcome } from '../../src/routing/conversation.js';
+import type { SendOutcome } from '../../src/routing/proxy/conversation.js';
 import { settle } from '../helpers/settle.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -127,8 +127,8 @@ test('a relay that crashes silently is detected by missing acknowledgements and 
 });
 
 test('forged, malformed and replayed setup onions are refused and counted; the relay carries on', async () => {
-  const { buildOnion } = await import('../../src/routing/sphinx.js');
-  const { epochOf } = await import('../../src/routing/routing-config.js');
+  const { buildOnion } = await import('../../src/routing/formats/sphinx.js');
+  const { epochOf } = await import('../../src/routing/core/routing-config.js');
   const { Link, DEFAULT_LINK_CONFIG } = await import('../../src/link/link.js');
   const { silentLogger } = await import('../../src/log.js');
   const { CircuitCommand } = await import('../../src/wire/cell.js');

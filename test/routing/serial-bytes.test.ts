@@ -5,7 +5,7 @@ import { isTokumeiError } from '../../src/errors.js';
 import { serialHex } from '../../src/identity/x509.js';
 import { randomSerial } from '../../src/identity/serial.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
-import { serialFromBytes, serialToBytes } from '../../src/routing/serial-bytes.js';
+import { serialFromBytes, serialToBytes } from '../../src/routing/formats/serial-bytes.js';
 
 test('serials round-trip as the passport office prints them', () => {
   const random = new SeededRandom(3, 'serial');

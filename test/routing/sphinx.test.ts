@@ -4,8 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import { generateX25519 } from '../../src/crypto/x25519.js';
 import { isTokumeiError } from '../../src/errors.js';
 import { SeededRandom } from '../../src/runtime/sim/prng.js';
-import { BETA_LENGTH, buildOnion, MAX_ONION_HOPS, ONION_SIZE, peelOnion, ROUTING_BLOCK, type HopKeys, type OnionHop } from '../../src/routing/sphinx.js';
-import { ReplayCache } from '../../src/routing/replay-cache.js';
+import { BETA_LENGTH, buildOnion, MAX_ONION_HOPS, ONION_SIZE, peelOnion, ROUTING_BLOCK, type HopKeys, type OnionHop } from '../../src/routing/formats/sphinx.js';
+import { ReplayCache } from '../../src/routing/formats/replay-cache.js';
 
 const random = new SeededRandom(7, 'sphinx');
 const EPOCH = 2_900_000;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { generateSigningKeyPair } from '../../src/crypto/signing.js';
 import { trusteePublic } from '../../src/identity/trustee.js';
-import { encodeAddress } from '../../src/routing/one-time-address.js';
+import { encodeAddress } from '../../src/routing/formats/one-time-address.js';
 import { createOpeningNotice, decodeOpeningNotice, encodeOpeningNotice } from '../../src/trustees/opening-notice.js';
 import {
   approvalBytesBound,

@@ -24,7 +24,7 @@ import type { ReplicaStatus } from '../replica.js';
 import { checkSearchTerms } from '../reservation.js';
 import { checkFields, checkText } from '../text-rules.js';
 import { BOARD_LIMITS, type BoardField } from '../types.js';
-import { ADDRESS_TEXT_LENGTH, decodeAddress } from '../../routing/one-time-address.js';
+import { ADDRESS_TEXT_LENGTH, decodeAddress } from '../../routing/formats/one-time-address.js';
 import { ControlHttpError } from '../../control/http-error.js';
 import { readJsonObject, stringField, type JsonObject } from '../../control/json-body.js';
 import type { Router } from '../../control/router.js';

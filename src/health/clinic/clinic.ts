@@ -10,7 +10,7 @@
  */
 import { describeError, TokumeiError } from '../../errors.js';
 import { BOARD_LIMITS } from '../../board/types.js';
-import type { OwnAddress } from '../../routing/routing-context.js';
+import type { OwnAddress } from '../../routing/relay/routing-context.js';
 import type { ServiceRequest } from '../../routing/router.js';
 import type { ClinicAnswer } from './clinic-answer.js';
 import { ClinicLetters, type ClinicLetterState, type ReleasedRecord } from './clinic-letters.js';

@@ -19,7 +19,7 @@
  */
 import { remoteRefusal, TokumeiError } from '../../errors.js';
 import { fromHex, toHex, utf8 } from '../../crypto/bytes.js';
-import { decodeAddress } from '../../routing/one-time-address.js';
+import { decodeAddress } from '../../routing/formats/one-time-address.js';
 import { Reader, Writer } from '../../wire/codec.js';
 import { BOX_MAX_BYTES } from './letter-seal.js';
 import { PROPOSAL_LIMITS } from './proposal.js';

@@ -19,7 +19,7 @@ import { openKeystore } from '../../identity/keystore.js';
 import { memberKeysFromSecrets } from '../../identity/member.js';
 import { verifyPassport } from '../../identity/passport.js';
 import type { Passport, RevocationList } from '../../identity/types.js';
-import { decodeAddress } from '../../routing/one-time-address.js';
+import { decodeAddress } from '../../routing/formats/one-time-address.js';
 import { IDENTIFYING_ATTRIBUTES, type IdentifyingAttribute } from '../profile/attributes.js';
 import { arrayField, attributeSet, decodeUtf8, parseObject, textField, timeField } from './json-fields.js';
 import { checkCanonical, exactKeys, failWith, hexField, intField, type Fail } from '../../wire/json-fields.js';

@@ -22,7 +22,7 @@ import { concatBytes, utf8, wipe } from '../../crypto/bytes.js';
 import { hkdfSha256 } from '../../crypto/hkdf.js';
 import { HPKE_ENC_LENGTH, HPKE_OVERHEAD, hpkeOpen, hpkeSeal } from '../../crypto/hpke.js';
 import { x25519PrivateKeyFromRaw, x25519RawPrivateKey, x25519RawPublicKey } from '../../crypto/x25519.js';
-import { decodeAddress } from '../../routing/one-time-address.js';
+import { decodeAddress } from '../../routing/formats/one-time-address.js';
 import { HealthErrors } from '../health-errors.js';
 
 const LETTER_KEY_INFO = utf8('tokumei-health/1 letter key');

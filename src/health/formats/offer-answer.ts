@@ -10,7 +10,7 @@
  * letters of intent (letter-of-intent.ts).
  */
 import { TokumeiError, type ErrorKind } from '../../errors.js';
-import { decodeAddress } from '../../routing/one-time-address.js';
+import { decodeAddress } from '../../routing/formats/one-time-address.js';
 import {
   AGE_BANDS,
   checkAttributeValue,

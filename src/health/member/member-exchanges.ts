@@ -11,7 +11,7 @@
  */
 import { describeError, TokumeiError } from '../../errors.js';
 import { toHex } from '../../crypto/bytes.js';
-import type { OwnAddress } from '../../routing/routing-context.js';
+import type { OwnAddress } from '../../routing/relay/routing-context.js';
 import type { ServiceRequest } from '../../routing/router.js';
 import type { IdentifyingAttribute } from '../profile/attributes.js';
 import { decodeExchange, encodeExchange, expectOk, type ExchangeMessage } from '../formats/exchange-message.js';

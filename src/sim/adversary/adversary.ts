@@ -21,6 +21,9 @@ export interface AdversaryOptions {
   progress?: Progress;
 }
 
+/** Steps the experiment reports progress in: building the network, then each attacker. */
+export const ADVERSARY_STEPS = 5;
+
 export const DEFAULT_ADVERSARY_OPTIONS: AdversaryOptions = { nodes: 1000, seed: 1, trials: 200, setups: 100 };
 
 export async function runAdversaryExperiment(options: Partial<AdversaryOptions> = {}): Promise<{ nodes: number; rows: AttackRow[]; realMs: number }> {

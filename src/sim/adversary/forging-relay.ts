@@ -12,10 +12,10 @@
  */
 import { SeededRandom, type Testnet, type TokumeiNode } from '../../index.js';
 import type { KeyObject } from 'node:crypto';
-import { hopRecordSize, passportSlot, sealHopRecord } from '../../routing/hop-record.js';
-import { H, type RouteInfo, type RouteSeek } from '../../routing/route-seek.js';
-import { POINTER_SIZE, sealPointer } from '../../routing/pointer.js';
-import { serialToBytes } from '../../routing/serial-bytes.js';
+import { hopRecordSize, passportSlot, sealHopRecord } from '../../routing/formats/hop-record.js';
+import { H, type RouteInfo, type RouteSeek } from '../../routing/formats/route-seek.js';
+import { POINTER_SIZE, sealPointer } from '../../routing/formats/pointer.js';
+import { serialToBytes } from '../../routing/formats/serial-bytes.js';
 import { concatBytes, toHex } from '../../crypto/bytes.js';
 import type { AttackRow } from './attack-row.js';
 

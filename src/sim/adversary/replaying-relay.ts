@@ -6,8 +6,8 @@
  */
 import { SeededRandom, type Testnet } from '../../index.js';
 import { Command } from '../../wire/cell.js';
-import { encodeRouteInfo, type RouteInfo } from '../../routing/route-seek.js';
-import { passportSlot } from '../../routing/hop-record.js';
+import { encodeRouteInfo, type RouteInfo } from '../../routing/formats/route-seek.js';
+import { passportSlot } from '../../routing/formats/hop-record.js';
 import type { AttackRow } from './attack-row.js';
 import { routeRelays } from '../route-probe.js';
 

@@ -1,8 +1,8 @@
 /** Routing halves of a fake ControlApi for control-server tests. */
 import type { RoutingControl } from '../../../src/node/routing-api.js';
 import type { RoutingStatus } from '../../../src/routing/router.js';
-import { encodeAddress } from '../../../src/routing/one-time-address.js';
-import { newCounters } from '../../../src/routing/routing-context.js';
+import { encodeAddress } from '../../../src/routing/formats/one-time-address.js';
+import { newCounters } from '../../../src/routing/relay/routing-context.js';
 
 const unused = (): never => {
   throw new Error('not used by this test');

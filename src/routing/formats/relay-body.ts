@@ -3,10 +3,10 @@
  *
  *   body = relay_cmd u8 | length u16 | data (length ≤ 997) | zero padding        = 1,000 bytes
  */
-import { checkBytes } from '../crypto/bytes.js';
+import { checkBytes } from '../../crypto/bytes.js';
 
-import { wireError } from '../wire/codec.js';
-import { RoutingErrors } from './routing-errors.js';
+import { wireError } from '../../wire/codec.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 export const RELAY_BODY = 1000;
 export const MAX_RELAY_DATA = RELAY_BODY - 3;

@@ -4,14 +4,14 @@
  * forwards each message once — the destination too, so its neighbours cannot tell it apart — and
  * only the owner of the ID takes it.
  */
-import { Command } from '../wire/cell.js';
-import { Reader, Writer, wireError } from '../wire/codec.js';
-import { toHex } from '../crypto/bytes.js';
-import { TokenBucket } from '../link/token-bucket.js';
-import type { Neighbour } from '../overlay/overlay-types.js';
-import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
+import { Command } from '../../wire/cell.js';
+import { Reader, Writer, wireError } from '../../wire/codec.js';
+import { toHex } from '../../crypto/bytes.js';
+import { TokenBucket } from '../../link/token-bucket.js';
+import type { Neighbour } from '../../overlay/overlay-types.js';
+import { ANON_ID_LENGTH } from '../../anonymous-id/anonymous-id.js';
 import type { OwnAddress, RoutingContext } from './routing-context.js';
-import type { ChunkKind } from './session.js';
+import type { ChunkKind } from '../end-to-end/session.js';
 
 export const MAX_MULTICAST_ENVELOPE = 8_192;
 /** BOUNDED: message ids remembered, and how long. */

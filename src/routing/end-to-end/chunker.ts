@@ -4,9 +4,9 @@
  * chunk frame (e_pub included) fit one relay DATA cell.
  */
 
-import { badArgument, checkBytes } from '../crypto/bytes.js';
+import { badArgument, checkBytes } from '../../crypto/bytes.js';
 import { MAX_CHUNK_BYTES, MAX_CHUNK_LENGTH, MAX_MESSAGE_SIZE, type Chunk } from './e2e-limits.js';
-import { RoutingErrors } from './routing-errors.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 export class Chunker implements Iterable<Chunk> {
   /** Number of chunks; an empty message is one empty chunk. */

@@ -10,14 +10,14 @@
  * only answered paths pay for them.
  */
 import type { KeyObject } from 'node:crypto';
-import { checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../crypto/bytes.js';
-import { hmacSha256 } from '../crypto/hash.js';
-import { hkdfSha256 } from '../crypto/hkdf.js';
-import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
-import { x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { chacha20Xor, CHACHA20_NONCE_LENGTH } from '../crypto/chacha20.js';
-import { Reader, wireError, Writer } from '../wire/codec.js';
-import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
+import { checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../../crypto/bytes.js';
+import { hmacSha256 } from '../../crypto/hash.js';
+import { hkdfSha256 } from '../../crypto/hkdf.js';
+import { randomBytesFrom, type RandomSource } from '../../crypto/random.js';
+import { x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../../crypto/x25519.js';
+import { chacha20Xor, CHACHA20_NONCE_LENGTH } from '../../crypto/chacha20.js';
+import { Reader, wireError, Writer } from '../../wire/codec.js';
+import { ANON_ID_LENGTH } from '../../anonymous-id/anonymous-id.js';
 import { fakeHopRecord, hopRecordSize, openHopRecord, SEEK_ID_LENGTH, type OpenedHopRecord } from './hop-record.js';
 import { RETURN_PATH_SIZE, wrapReturnPath, type ReturnPathKeys } from './return-path.js';
 import { SERIAL_BYTES } from './serial-bytes.js';

@@ -8,13 +8,13 @@
  * the whole path.
  */
 import type { KeyObject } from 'node:crypto';
-import { constantTimeEqual } from '../crypto/bytes.js';
-import { verifyPassport } from '../identity/passport.js';
-import type { RevocationList } from '../identity/types.js';
-import { describeError } from '../errors.js';
-import { checkHopAuth, type OpenedHopRecord } from './hop-record.js';
-import { serialFromBytes, serialToBytes } from './serial-bytes.js';
-import { RoutingErrors } from './routing-errors.js';
+import { constantTimeEqual } from '../../crypto/bytes.js';
+import { verifyPassport } from '../../identity/passport.js';
+import type { RevocationList } from '../../identity/types.js';
+import { describeError } from '../../errors.js';
+import { checkHopAuth, type OpenedHopRecord } from '../formats/hop-record.js';
+import { serialFromBytes, serialToBytes } from '../formats/serial-bytes.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 export interface CheckedHop {
   serial: string;

@@ -4,24 +4,22 @@
  * (inside the route), the proxy's own alternative routes, a new route seek, and finally
  * multicast. Counts every repair so `tokumei send` can report it.
  */
-import { describeError } from '../errors.js';
+import { describeError } from '../../errors.js';
 import type { CandidateGraph, RouteChoice } from './candidate-graph.js';
-import type { CircuitOwner, RoutingContext } from './routing-context.js';
-import type { RoutingConfig } from './routing-config.js';
+import type { CircuitOwner, RoutingContext } from '../relay/routing-context.js';
+import type { RoutingConfig } from '../core/routing-config.js';
 import { OutboundRoute, short, type RouteListener } from './outbound-route.js';
-import { RelayCommand, MAX_RELAY_DATA } from './relay-body.js';
-import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind } from './session.js';
-import { buildOnion, type HopKeys } from './sphinx.js';
-import { openSession } from './e2e.js';
-import { concatBytes, toHex } from '../crypto/bytes.js';
-import { RoutingErrors } from './routing-errors.js';
+import { RelayCommand } from '../formats/relay-body.js';
+import { CHUNK_BYTES, MULTICAST_MAX_MESSAGE } from '../end-to-end/e2e-limits.js';
+import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind } from '../end-to-end/session.js';
+import { buildOnion, type HopKeys } from '../formats/sphinx.js';
+import { openSession } from '../end-to-end/e2e.js';
+import { concatBytes, toHex } from '../../crypto/bytes.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 /** Retransmission timeouts on one route before the proxy gives the route up. */
 const STALL_TIMEOUTS = 3;
 
-/** Room for the envelope (session id, flags, key, reply address) in a DATA relay body. */
-const ENVELOPE_OVERHEAD = 16 + 1 + 32 + 1 + 140 + 32;
-export const CHUNK_BYTES = MAX_RELAY_DATA - ENVELOPE_OVERHEAD;
 
 export interface ConversationHooks {
   /** Runs a route seek for `id` (the destination's anonymous ID) and returns the candidate graph. */
@@ -46,9 +44,6 @@ export interface SendOutcome {
  * suffixes per relay (0: no local backtracking), whole spare routes at the proxy, multicast.
  */
 export type RouteStrategy = Partial<Pick<RoutingConfig, 'alternatives' | 'proxyRoutes' | 'multicastFallback' | 'backtracking'>>;
-
-/** The largest message multicast carries: a larger one waits for a route (a flood of megabytes helps no one). */
-export const MULTICAST_MAX_MESSAGE = 64 * 1024;
 
 /** How long a conversation stays on multicast before it seeks a route again. */
 const MULTICAST_RETRY_MS = 60_000;

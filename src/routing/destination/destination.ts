@@ -4,16 +4,16 @@
  * circuit while it stands, else to the sender's reply address. The destination never learns who
  * the sender is: it holds only the sender's one-time reply address.
  */
-import { toHex } from '../crypto/bytes.js';
-import { describeError } from '../errors.js';
-import { acceptSession } from './e2e.js';
-import { RelayCommand } from './relay-body.js';
-import type { DeliveryHandler, RelayCircuit } from './relay-circuit.js';
-import type { OwnAddress, RoutingContext } from './routing-context.js';
-import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind, type Envelope } from './session.js';
-import { CHUNK_BYTES, MULTICAST_MAX_MESSAGE } from './conversation.js';
-import { decodeAddress } from './one-time-address.js';
-import { RoutingErrors } from './routing-errors.js';
+import { toHex } from '../../crypto/bytes.js';
+import { describeError } from '../../errors.js';
+import { acceptSession } from '../end-to-end/e2e.js';
+import { RelayCommand } from '../formats/relay-body.js';
+import type { DeliveryHandler, RelayCircuit } from '../relay/relay-circuit.js';
+import type { OwnAddress, RoutingContext } from '../relay/routing-context.js';
+import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind, type Envelope } from '../end-to-end/session.js';
+import { CHUNK_BYTES, MULTICAST_MAX_MESSAGE } from '../end-to-end/e2e-limits.js';
+import { decodeAddress } from '../formats/one-time-address.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 /** BOUNDED: inbound sessions kept (least recently active goes first). */
 const MAX_SESSIONS = 1_024;

@@ -14,11 +14,11 @@
  * layers fit: a 13th wrap pushes the innermost (the OP's neighbour's) layer out of the block, and
  * that relay's unwrap then fails. ttl ≤ H keeps seeks within 12 relays.
  */
-import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../crypto/bytes.js';
-import { hmacSha256 } from '../crypto/hash.js';
-import { hkdfSha256 } from '../crypto/hkdf.js';
-import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
-import { chacha20Xor, CHACHA20_NONCE_LENGTH } from '../crypto/chacha20.js';
+import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../../crypto/bytes.js';
+import { hmacSha256 } from '../../crypto/hash.js';
+import { hkdfSha256 } from '../../crypto/hkdf.js';
+import { randomBytesFrom, type RandomSource } from '../../crypto/random.js';
+import { chacha20Xor, CHACHA20_NONCE_LENGTH } from '../../crypto/chacha20.js';
 import { SERIAL_BYTES } from './serial-bytes.js';
 
 export const RETURN_PATH_LAYER = 44;

@@ -4,7 +4,7 @@
  * those two, so older tags can go). BOUNDED(capacity) per epoch: a full epoch refuses new setups
  * rather than forgetting, since forgetting would let a replay through.
  */
-import { badArgument, checkBytes } from '../crypto/bytes.js';
+import { badArgument, checkBytes } from '../../crypto/bytes.js';
 
 /** Bytes of the tag kept: the first 16 of SHA-256(s); 128 bits make collisions irrelevant. */
 const KEPT = 16;

@@ -1,5 +1,5 @@
 /** The error codes of anonymous routing: seeks, onions, circuits, sessions, requests (src/routing/): each with its kind, and whether a retry helps (src/errors.ts). */
-import { defineErrors } from '../errors.js';
+import { defineErrors } from '../../errors.js';
 
 export const RoutingErrors = defineErrors('routing', {
   ADDRESS_IS_OWN: { kind: 'bad-input' },

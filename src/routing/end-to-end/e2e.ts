@@ -16,15 +16,15 @@
  */
 import type { KeyObject } from 'node:crypto';
 
-import { aeadSeal } from '../crypto/aead.js';
-import { badArgument, checkBytes, utf8, wipe } from '../crypto/bytes.js';
-import { hkdfSha256 } from '../crypto/hkdf.js';
-import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
-import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { Reader, wireError } from '../wire/codec.js';
-import { tryAeadOpen } from '../crypto/chacha20.js';
+import { aeadSeal } from '../../crypto/aead.js';
+import { badArgument, checkBytes, utf8, wipe } from '../../crypto/bytes.js';
+import { hkdfSha256 } from '../../crypto/hkdf.js';
+import { randomBytesFrom, type RandomSource } from '../../crypto/random.js';
+import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../../crypto/x25519.js';
+import { Reader, wireError } from '../../wire/codec.js';
+import { tryAeadOpen } from '../../crypto/chacha20.js';
 import { CHUNK_HEADER, CHUNK_TAG, MAX_CHUNK_LENGTH, MAX_MESSAGE_SIZE, SESSION_ID_LENGTH, type Chunk } from './e2e-limits.js';
-import { RoutingErrors } from './routing-errors.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 
 const INFO = utf8('tokumei e2e v1');

@@ -5,9 +5,9 @@
  * hop — the destination included — in a 16-byte onion field without ever learning who the
  * destination is. Being randomised, two pointers to one neighbour cannot be matched by anyone else.
  */
-import { constantTimeEqual } from '../crypto/bytes.js';
-import { hmacSha256 } from '../crypto/hash.js';
-import type { RandomSource } from '../crypto/random.js';
+import { constantTimeEqual } from '../../crypto/bytes.js';
+import { hmacSha256 } from '../../crypto/hash.js';
+import type { RandomSource } from '../../crypto/random.js';
 import type { ReturnPathKeys } from './return-path.js';
 import { serialToBytes } from './serial-bytes.js';
 

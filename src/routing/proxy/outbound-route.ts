@@ -4,12 +4,12 @@
  * relay. It learns from which hop's key opened a SWITCHED cell where the route changed, and
  * re-keys its suffix accordingly.
  */
-import { CircuitCommand, type Cell } from '../wire/cell.js';
-import type { CircuitEndpoint } from './circuit-table.js';
-import type { CircuitOwner, RoutingContext } from './routing-context.js';
-import { OnionProxyCrypto } from './relay-crypto.js';
-import { RelayCommand, decodeRelayBody, encodeRelayBody } from './relay-body.js';
-import type { HopKeys } from './sphinx.js';
+import { CircuitCommand, type Cell } from '../../wire/cell.js';
+import type { CircuitEndpoint } from '../relay/circuit-table.js';
+import type { CircuitOwner, RoutingContext } from '../relay/routing-context.js';
+import { OnionProxyCrypto } from '../formats/relay-crypto.js';
+import { RelayCommand, decodeRelayBody, encodeRelayBody } from '../formats/relay-body.js';
+import type { HopKeys } from '../formats/sphinx.js';
 
 type Ep = CircuitEndpoint<CircuitOwner>;
 

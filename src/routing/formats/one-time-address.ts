@@ -3,10 +3,10 @@
  *   "tk1" + base64url( version u8 (1) | ID (64) | X25519 public (32) )     (RFC 4648 §5, no padding)
  */
 
-import { asU8, checkBytes } from '../crypto/bytes.js';
-import { X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { ANON_ID_LENGTH } from '../anonymous-id/anonymous-id.js';
-import { OverlayErrors } from '../overlay/overlay-errors.js';
+import { asU8, checkBytes } from '../../crypto/bytes.js';
+import { X25519_KEY_LENGTH } from '../../crypto/x25519.js';
+import { ANON_ID_LENGTH } from '../../anonymous-id/anonymous-id.js';
+import { OverlayErrors } from '../../overlay/overlay-errors.js';
 
 export const ADDRESS_PREFIX = 'tk1';
 export const ADDRESS_VERSION = 1;

@@ -4,14 +4,14 @@
  * the route length, or who is at either end. When its next hop is gone it backtracks: tries its
  * alternatives best first, and with none left reports back to its previous hop.
  */
-import { CircuitCommand, type Cell } from '../wire/cell.js';
-import { Reader } from '../wire/codec.js';
+import { CircuitCommand, type Cell } from '../../wire/cell.js';
+import { Reader } from '../../wire/codec.js';
 import type { CircuitEndpoint } from './circuit-table.js';
 import type { CircuitOwner, OwnAddress, RoutingContext } from './routing-context.js';
-import { RelayCommand, decodeRelayBody, encodeRelayBody } from './relay-body.js';
-import { type RelayHopCrypto } from './relay-crypto.js';
-import { ONION_SIZE } from './sphinx.js';
-import { POINTER_SIZE, openPointer } from './pointer.js';
+import { RelayCommand, decodeRelayBody, encodeRelayBody } from '../formats/relay-body.js';
+import { type RelayHopCrypto } from '../formats/relay-crypto.js';
+import { ONION_SIZE } from '../formats/sphinx.js';
+import { POINTER_SIZE, openPointer } from '../formats/pointer.js';
 
 /** BOUNDED: alternatives one relay keeps per circuit. */
 export const MAX_ALTERNATIVES = 4;

@@ -1,6 +1,6 @@
 /** Sizes and limits of end-to-end chunks (docs/protocol.md §6.8), shared by e2e, chunker and reassembler. */
-import { X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { MAX_RELAY_DATA } from './relay-body.js';
+import { X25519_KEY_LENGTH } from '../../crypto/x25519.js';
+import { MAX_RELAY_DATA } from '../formats/relay-body.js';
 
 export const SESSION_ID_LENGTH = 16;
 /** Largest message a session carries (§6.8). */
@@ -20,3 +20,11 @@ export interface Chunk {
   offset: number;
   bytes: Uint8Array;
 }
+
+/** Room for the envelope (session id, flags, key, reply address) in a DATA relay body. */
+const ENVELOPE_OVERHEAD = 16 + 1 + 32 + 1 + 140 + 32;
+/** Data bytes per chunk on a circuit, envelope included. */
+export const CHUNK_BYTES = MAX_RELAY_DATA - ENVELOPE_OVERHEAD;
+
+/** The largest message multicast carries: a larger one waits for a route (a flood of megabytes helps no one). */
+export const MULTICAST_MAX_MESSAGE = 64 * 1024;

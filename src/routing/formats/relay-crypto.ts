@@ -11,9 +11,9 @@
  * (tampered) has advanced the counters of every hop it crossed but not the OP's view of the hops past
  * its target; such a circuit is out of step from there on and must be replaced (§6.6).
  */
-import { aeadSeal } from '../crypto/aead.js';
-import { badArgument, checkBytes, wipe } from '../crypto/bytes.js';
-import { chacha20Xor, counterNonce, tryAeadOpen } from '../crypto/chacha20.js';
+import { aeadSeal } from '../../crypto/aead.js';
+import { badArgument, checkBytes, wipe } from '../../crypto/bytes.js';
+import { chacha20Xor, counterNonce, tryAeadOpen } from '../../crypto/chacha20.js';
 import { RELAY_BODY } from './relay-body.js';
 import { MAX_ONION_HOPS, type HopKeys } from './sphinx.js';
 

@@ -18,14 +18,14 @@
  * unused slots and look the same.
  */
 import type { KeyObject } from 'node:crypto';
-import { aeadSeal } from '../crypto/aead.js';
-import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../crypto/bytes.js';
-import { hmacSha256 } from '../crypto/hash.js';
-import { hkdfSha256 } from '../crypto/hkdf.js';
-import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
-import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { tryAeadOpen, ZERO_NONCE } from '../crypto/chacha20.js';
-import type { KeyType } from '../identity/types.js';
+import { aeadSeal } from '../../crypto/aead.js';
+import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../../crypto/bytes.js';
+import { hmacSha256 } from '../../crypto/hash.js';
+import { hkdfSha256 } from '../../crypto/hkdf.js';
+import { randomBytesFrom, type RandomSource } from '../../crypto/random.js';
+import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../../crypto/x25519.js';
+import { tryAeadOpen, ZERO_NONCE } from '../../crypto/chacha20.js';
+import type { KeyType } from '../../identity/types.js';
 import { POINTER_SIZE } from './pointer.js';
 import { SERIAL_BYTES } from './serial-bytes.js';
 

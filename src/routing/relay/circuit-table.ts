@@ -3,10 +3,10 @@
  * link picks circuit ids with the high bit set, the side that accepted picks them without, so the
  * two ends never choose the same id. BOUNDED(maxCircuits) endpoints per node.
  */
-import type { Link } from '../link/link.js';
-import type { Random } from '../runtime/runtime.js';
+import type { Link } from '../../link/link.js';
+import type { Random } from '../../runtime/runtime.js';
 
-import { RoutingErrors } from './routing-errors.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 export interface CircuitEndpoint<T> {
   link: Link;

@@ -4,18 +4,18 @@
  * visible event log.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Runtime } from '../runtime/runtime.js';
-import type { NodeIdentity, RevocationList } from '../identity/types.js';
-import type { Overlay } from '../overlay/overlay.js';
-import type { Link } from '../link/link.js';
-import type { Cell } from '../wire/cell.js';
-import type { Logger } from '../log.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type { NodeIdentity, RevocationList } from '../../identity/types.js';
+import type { Overlay } from '../../overlay/overlay.js';
+import type { Link } from '../../link/link.js';
+import type { Cell } from '../../wire/cell.js';
+import type { Logger } from '../../log.js';
 import type { CircuitEndpoint, CircuitTable } from './circuit-table.js';
-import type { ReplayCache } from './replay-cache.js';
-import type { ReturnPathKeys } from './return-path.js';
-import type { RoutingConfig } from './routing-config.js';
-import type { RoutingEvents } from './routing-events.js';
-import type { RouteInfo, RouteSeek } from './route-seek.js';
+import type { ReplayCache } from '../formats/replay-cache.js';
+import type { ReturnPathKeys } from '../formats/return-path.js';
+import type { RoutingConfig } from '../core/routing-config.js';
+import type { RoutingEvents } from '../core/routing-events.js';
+import type { RouteInfo, RouteSeek } from '../formats/route-seek.js';
 
 /** Anything that owns circuit endpoints: a relay's circuit, or a proxy's route. */
 export interface CircuitOwner {

@@ -4,8 +4,8 @@
  * (src/identity/x509.ts serialHex): lower-case hex with leading zero bytes stripped, at least one.
  */
 
-import { checkBytes, toHex } from '../crypto/bytes.js';
-import { RoutingErrors } from './routing-errors.js';
+import { checkBytes, toHex } from '../../crypto/bytes.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 export const SERIAL_BYTES = 16;
 

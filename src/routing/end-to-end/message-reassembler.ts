@@ -7,10 +7,10 @@
  * Delivered numbers are remembered from that oldest one upward, so a late duplicate of a delivered
  * message is recognised (`isDelivered`, for re-acknowledging) and never delivered twice.
  */
-import { TokumeiError } from '../errors.js';
-import { badArgument, checkBytes } from '../crypto/bytes.js';
+import { TokumeiError } from '../../errors.js';
+import { badArgument, checkBytes } from '../../crypto/bytes.js';
 import { MAX_MESSAGE_SIZE, type Chunk } from './e2e-limits.js';
-import { RoutingErrors } from './routing-errors.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 export interface MessageReassemblerOptions {
   /** Largest message, bytes (default and maximum 16 MiB). */

@@ -5,14 +5,13 @@
  * loses and duplicates nothing and resends only what did not arrive. The session does not know how
  * its chunks travel: the owner hands it a `transmit` function.
  */
-import { hmacSha256 } from '../crypto/hash.js';
-import { TokumeiError } from '../errors.js';
-import type { Runtime, TimerHandle } from '../runtime/runtime.js';
-import { Reader, Writer } from '../wire/codec.js';
-import { TokenBucket } from '../link/token-bucket.js';
+import { hmacSha256 } from '../../crypto/hash.js';
+import type { Runtime, TimerHandle } from '../../runtime/runtime.js';
+import { Reader, Writer } from '../../wire/codec.js';
+import { TokenBucket } from '../../link/token-bucket.js';
 import { MessageReassembler } from './message-reassembler.js';
 import { openChunk, sealChunk } from './e2e.js';
-import { RoutingErrors } from './routing-errors.js';
+import { RoutingErrors } from '../core/routing-errors.js';
 
 /** Largest message a session carries. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

@@ -3,9 +3,9 @@
  * BOUNDED(capacity messages, maxBytes in all): the oldest go first. Each entry knows how to answer
  * it, but not who sent it.
  */
-import { sha256 } from '../crypto/hash.js';
-import { toHex } from '../crypto/bytes.js';
-import type { Random } from '../runtime/runtime.js';
+import { sha256 } from '../../crypto/hash.js';
+import { toHex } from '../../crypto/bytes.js';
+import type { Random } from '../../runtime/runtime.js';
 
 export interface InboxEntry {
   id: string;

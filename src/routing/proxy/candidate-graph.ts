@@ -7,7 +7,7 @@
  * alternative suffixes for backtracking both come from this graph.
  */
 
-import type { Random } from '../runtime/runtime.js';
+import type { Random } from '../../runtime/runtime.js';
 
 export interface RelayInfo {
   serial: string;

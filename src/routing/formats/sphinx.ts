@@ -14,13 +14,13 @@
  * and any change is caught by the next hop's MAC.
  */
 import type { KeyObject } from 'node:crypto';
-import { TokumeiError } from '../errors.js';
-import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../crypto/bytes.js';
-import { hmacSha256, sha256 } from '../crypto/hash.js';
-import { hkdfSha256 } from '../crypto/hkdf.js';
-import { randomBytesFrom, type RandomSource } from '../crypto/random.js';
-import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../crypto/x25519.js';
-import { chacha20Stream, chacha20Xor, xorBytes, ZERO_NONCE } from '../crypto/chacha20.js';
+import { TokumeiError } from '../../errors.js';
+import { badArgument, checkBytes, concatBytes, constantTimeEqual, utf8, wipe } from '../../crypto/bytes.js';
+import { hmacSha256, sha256 } from '../../crypto/hash.js';
+import { hkdfSha256 } from '../../crypto/hkdf.js';
+import { randomBytesFrom, type RandomSource } from '../../crypto/random.js';
+import { generateX25519, x25519, x25519PublicKeyFromRaw, X25519_KEY_LENGTH } from '../../crypto/x25519.js';
+import { chacha20Stream, chacha20Xor, xorBytes, ZERO_NONCE } from '../../crypto/chacha20.js';
 import type { ReplayCache } from './replay-cache.js';
 
 

@@ -1,0 +1,150 @@
+/**
+ * The onion proxy's side of route seeking (docs/protocol.md §6.2–6.4): it sends seeks through
+ * distinct first hops, checks each answer (route-check.ts) and collects the paths into one
+ * candidate graph.
+ */
+import type { KeyObject } from 'node:crypto';
+import { Command } from '../../wire/cell.js';
+import { toHex } from '../../crypto/bytes.js';
+import { generateX25519 } from '../../crypto/x25519.js';
+import { describeError } from '../../errors.js';
+import type { TimerHandle } from '../../runtime/runtime.js';
+import type { Neighbour } from '../../overlay/overlay-types.js';
+import { CandidateGraph, type RelayInfo } from './candidate-graph.js';
+import type { RoutingContext } from '../relay/routing-context.js';
+import { encodeRouteSeek, newSeek, openHopRecords, openRouteProof, type RouteInfo } from '../formats/route-seek.js';
+import { checkAnswerPath } from './route-check.js';
+import { short } from './outbound-route.js';
+import { RoutingErrors } from '../core/routing-errors.js';
+
+/** BOUNDED: the proxy's own seeks in progress. */
+const MAX_PENDING = 64;
+
+interface PendingSeek {
+  tPrivate: KeyObject;
+  /** The neighbours the seek went to: the only possible first relays. */
+  firstHops: Set<string>;
+  addressKey: Uint8Array;
+  graph: CandidateGraph;
+  answers: number;
+  resolve: (g: CandidateGraph) => void;
+  reject: (e: Error) => void;
+  timers: TimerHandle[];
+  done: boolean;
+}
+
+export class SeekProxy {
+  private readonly pending = new Map<string, PendingSeek>(); // BOUNDED(MAX_PENDING)
+
+  /** `slot`: room for a passport in every record of this community (hop-record.ts). */
+  constructor(
+    private readonly ctx: RoutingContext,
+    private readonly slot: number,
+  ) {}
+
+  /** Seeks routes to the owner of `tag`; resolves with the candidate graph. */
+  seek(tag: Uint8Array, addressKey: Uint8Array): Promise<CandidateGraph> {
+    const fanout = Math.max(1, this.ctx.config.seekFanout);
+    const firsts = this.ctx.runtime.random;
+    const neighbours = this.ctx.overlay.neighbourList();
+    // Distinct first hops, one independent seek (own id, own key) through each.
+    const order = neighbours.map((n) => ({ n, k: firsts.float() })).sort((a, b) => a.k - b.k).map((x) => x.n);
+    const picks = order.slice(0, fanout);
+    // All seeks feed one graph; the first to finish collecting answers it (what the others found
+    // by then is in it too).
+    const graph = new CandidateGraph();
+    if (picks.length <= 1) return this.seekVia(tag, addressKey, picks[0], graph);
+    return Promise.any(picks.map((n) => this.seekVia(tag, addressKey, n, graph))).catch((e: AggregateError) => {
+      throw e.errors[0];
+    });
+  }
+
+  private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined, graph: CandidateGraph): Promise<CandidateGraph> {
+    const { ctx } = this;
+    const neighbours = first ? [first] : [];
+    if (neighbours.length === 0) return Promise.reject(RoutingErrors.NO_NEIGHBOURS('no neighbours to seek through'));
+    if (this.pending.size >= MAX_PENDING) return Promise.reject(RoutingErrors.TOO_MANY_SEEKS('too many route seeks in progress'));
+    const t = generateX25519(ctx.runtime.random);
+    const seek = newSeek(tag, t.publicRaw, ctx.runtime.random);
+    const key = toHex(seek.seekId);
+    return new Promise<CandidateGraph>((resolve, reject) => {
+      const firstHops = new Set(ctx.config.seekStem ? [neighbours[0]!.id] : ctx.overlay.neighbourList().map((x) => x.id));
+      const p: PendingSeek = { tPrivate: t.privateKey, firstHops, addressKey, graph, answers: 0, resolve, reject, timers: [], done: false };
+      this.pending.set(key, p);
+      p.timers.push(
+        ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.seekTimeoutMs),
+      );
+      if (ctx.config.seekStem) {
+        ctx.sendMessage(neighbours[0]!.link, Command.ROUTE_SEEK, encodeRouteSeek(seek));
+      } else {
+        // Plain flood (the scale experiment's baseline): every neighbour at once, no stem.
+        seek.stem = false;
+        seek.ttl = Math.min(seek.ttl, ctx.config.floodHops);
+        const bytes = encodeRouteSeek(seek);
+        ctx.sendMessage(ctx.overlay.neighbourList().map((n) => n.link), Command.ROUTE_SEEK, bytes);
+      }
+      ctx.counters.seeksSent++;
+      ctx.events.add('seek-sent', { ttl: seek.ttl });
+    });
+  }
+
+  /** Whether route information for `seekId` (hex) answers one of our seeks. */
+  owns(seekId: string): boolean {
+    return this.pending.has(seekId);
+  }
+
+  /** An answer to one of our seeks. */
+  onRouteInfo(info: RouteInfo): void {
+    const p = this.pending.get(toHex(info.seekId));
+    if (p) this.collect(p, info);
+  }
+
+  private collect(p: PendingSeek, info: RouteInfo): void {
+    const { ctx } = this;
+    if (p.done) return;
+    try {
+      const lastHop = openRouteProof(p.tPrivate, p.addressKey, info.seekId, info.proof);
+      if (!lastHop) throw RoutingErrors.ROUTE_PROOF_FAILED('route information not from the destination');
+      const hops = checkAnswerPath({
+        tPrivate: p.tPrivate,
+        seekId: info.seekId,
+        records: openHopRecords(p.tPrivate, info.seekId, info.hopRecords, this.slot),
+        lastHop,
+        firstHops: p.firstHops,
+        self: ctx.identity.passport.serial,
+        caPem: ctx.identity.caPem,
+        crl: ctx.crl(),
+        now: ctx.runtime.clock.now(),
+      });
+      const path: RelayInfo[] = hops.map((h) => ({ serial: h.serial, onionKey: h.onionKey }));
+      if (!p.graph.addPath(path, hops.map((h) => h.pointer))) throw RoutingErrors.ROUTE_PATH_BROKEN('path repeats a relay');
+      p.answers++;
+      ctx.events.add('route-info', { relays: path.map((r) => short(r.serial)) });
+      const key = toHex(info.seekId);
+      if (p.answers === 1) p.timers.push(ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.collectMs));
+      if (p.answers >= ctx.config.answersPerSeek) this.finish(key, p);
+    } catch (e) {
+      ctx.counters.routeInfoDropped++;
+      ctx.logger.log('debug', 'routing.route-info-rejected', { reason: describeError(e) });
+    }
+  }
+
+  private finish(key: string, p: PendingSeek): void {
+    if (p.done) return;
+    p.done = true;
+    for (const t of p.timers) t.cancel();
+    this.pending.delete(key);
+    this.ctx.events.add('candidates', { paths: p.graph.paths, relays: p.graph.relays.size });
+    if (p.answers > 0) p.resolve(p.graph);
+    else p.reject(RoutingErrors.SEEK_UNANSWERED('no route information came back'));
+  }
+
+  stop(): void {
+    for (const [key, p] of this.pending) {
+      for (const t of p.timers) t.cancel();
+      p.done = true;
+      p.reject(RoutingErrors.STOPPED('node stopped'));
+      this.pending.delete(key);
+    }
+  }
+}
