@@ -6,7 +6,7 @@
  *           block' = nonce | ChaCha20(K_rp_enc, nonce, mac | ref | block[0 : 484])
  *   unwrap: mac | ref | rest = ChaCha20(K_rp_enc, nonce, block[12:]);  if mac checks (this epoch's
  *           key or the previous one's): block' = rest | 44 random bytes
- *   K_rp_enc | K_rp_mac | K_ptr = HKDF-SHA256(node secret, salt = epoch u32, info = "tokumei return path v2", 96)
+ *   K_rp_enc | K_rp_mac | K_ptr | K_stem = HKDF-SHA256(node secret, salt = epoch u32, info = "tokumei return path v2", 128)
  * The MAC covers the seek id, so a layer moved onto another seek's route information fails.
  *   (K_ptr keys the relay's neighbour pointers, §6.3)
  *
@@ -33,6 +33,8 @@ export interface ReturnPathEpochKeys {
   readonly mac: Uint8Array;
   /** K_ptr, for the relay's neighbour pointers (§6.3). */
   readonly ptr: Uint8Array;
+  /** K_stem, for its per-epoch stem successors (relay/stem-successors.ts). */
+  readonly stem: Uint8Array;
 }
 
 function checkEpoch(epoch: number): void {
@@ -56,14 +58,14 @@ export class ReturnPathKeys {
     if (hit) return hit;
     const salt = new Uint8Array(4);
     new DataView(salt.buffer).setUint32(0, epoch);
-    const okm = hkdfSha256(this.secret, salt, INFO, 96);
-    const keys = { enc: okm.slice(0, 32), mac: okm.slice(32, 64), ptr: okm.slice(64) };
+    const okm = hkdfSha256(this.secret, salt, INFO, 128);
+    const keys = { enc: okm.slice(0, 32), mac: okm.slice(32, 64), ptr: okm.slice(64, 96), stem: okm.slice(96) };
     wipe(okm);
     this.cache.set(epoch, keys);
     while (this.cache.size > 3) {
       const oldest = Math.min(...[...this.cache.keys()].filter((e) => e !== epoch));
       const k = this.cache.get(oldest)!;
-      wipe(k.enc, k.mac, k.ptr);
+      wipe(k.enc, k.mac, k.ptr, k.stem);
       this.cache.delete(oldest);
     }
     return keys;
@@ -71,7 +73,7 @@ export class ReturnPathKeys {
 
   /** Forgets everything (the node is shutting down). */
   wipe(): void {
-    for (const k of this.cache.values()) wipe(k.enc, k.mac, k.ptr);
+    for (const k of this.cache.values()) wipe(k.enc, k.mac, k.ptr, k.stem);
     this.cache.clear();
     wipe(this.secret);
   }

@@ -15,6 +15,7 @@ import type { RoutingContext } from '../relay/routing-context.js';
 import { encodeRouteSeek, newSeek, openHopRecords, openRouteProof, type RouteInfo } from '../formats/route-seek.js';
 import { checkAnswerPath } from './route-check.js';
 import { short } from './outbound-route.js';
+import { stemSuccessor, stemSuccessors } from '../relay/stem-successors.js';
 import { RoutingErrors } from '../core/routing-errors.js';
 
 /** BOUNDED: the proxy's own seeks in progress. */
@@ -42,19 +43,31 @@ export class SeekProxy {
     private readonly slot: number,
   ) {}
 
-  /** Seeks routes to the owner of `tag`; resolves with the candidate graph. */
+  /**
+   * Seeks routes to the owner of `tag`; resolves with the candidate graph. The first seek goes to
+   * the stem successor this node's own serial maps to this epoch (relay/stem-successors.ts), as a
+   * seek it forwarded would; a second one (`seekFanout` 2) to the other successor after a random
+   * 250–1,250 ms, so that two seeks never leave at one instant through two neighbours.
+   */
   seek(tag: Uint8Array, addressKey: Uint8Array): Promise<CandidateGraph> {
-    const fanout = Math.max(1, this.ctx.config.seekFanout);
-    const firsts = this.ctx.runtime.random;
-    const neighbours = this.ctx.overlay.neighbourList();
-    // Distinct first hops, one independent seek (own id, own key) through each.
-    const order = neighbours.map((n) => ({ n, k: firsts.float() })).sort((a, b) => a.k - b.k).map((x) => x.n);
-    const picks = order.slice(0, fanout);
+    const { ctx } = this;
+    const fanout = Math.max(1, ctx.config.seekFanout);
+    const ids = ctx.overlay.neighbourList().map((n) => n.id);
+    const stemKey = ctx.rpKeys.keysFor(ctx.epoch()).stem;
+    const first = stemSuccessor(stemKey, ids, ctx.identity.passport.serial);
+    const picks = [first, ...stemSuccessors(stemKey, ids).filter((x) => x !== first)].filter((x): x is string => x !== undefined).slice(0, fanout);
     // All seeks feed one graph; the first to finish collecting answers it (what the others found
     // by then is in it too).
     const graph = new CandidateGraph();
-    if (picks.length <= 1) return this.seekVia(tag, addressKey, picks[0], graph);
-    return Promise.any(picks.map((n) => this.seekVia(tag, addressKey, n, graph))).catch((e: AggregateError) => {
+    const via = (id: string | undefined) => this.seekVia(tag, addressKey, id === undefined ? undefined : ctx.overlay.neighbour(id), graph);
+    if (picks.length <= 1) return via(picks[0]);
+    let timer: TimerHandle | undefined;
+    const later = new Promise<CandidateGraph>((resolve, reject) => {
+      timer = ctx.runtime.clock.setTimeout(() => via(picks[1]).then(resolve, reject), 250 + ctx.runtime.random.int(1_000));
+    });
+    const firstSeek = via(picks[0]);
+    firstSeek.then(() => timer?.cancel(), () => undefined); // answered: the second seek is not needed
+    return Promise.any([firstSeek, later]).catch((e: AggregateError) => {
       throw e.errors[0];
     });
   }

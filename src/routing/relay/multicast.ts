@@ -1,8 +1,9 @@
 /**
  * Multicast fallback (docs/protocol.md §6.9): when every route is gone, an end-to-end sealed
- * envelope addressed by the destination's anonymous ID is flooded with a hop budget. Every node
- * forwards each message once — the destination too, so its neighbours cannot tell it apart — and
- * only the owner of the ID takes it.
+ * envelope addressed by the destination's anonymous ID walks a stem (per-epoch stem successors, as
+ * seeks do) and then floods with a hop budget drawn by the sender. Every node forwards each
+ * message once — the destination too, so its neighbours cannot tell it apart — and only the owner
+ * of the ID takes it.
  */
 import { Command } from '../../wire/cell.js';
 import { Reader, Writer, wireError } from '../../wire/codec.js';
@@ -12,6 +13,7 @@ import type { Neighbour } from '../../overlay/overlay-types.js';
 import { ANON_ID_LENGTH } from '../../anonymous-id/anonymous-id.js';
 import type { OwnAddress, RoutingContext } from './routing-context.js';
 import type { ChunkKind } from '../end-to-end/session.js';
+import { stemSuccessor } from './stem-successors.js';
 
 export const MAX_MULTICAST_ENVELOPE = 8_192;
 /** BOUNDED: message ids remembered, and how long. */
@@ -21,9 +23,16 @@ const SEEN_MS = 120_000;
 const RATE = 100;
 const BURST = 400;
 
+/** The sender draws the TTL in [MIN_MULTICAST_TTL, the configured maximum]. */
+export const MIN_MULTICAST_TTL = 8;
+/** Probability a stem hop switches to the flood (as for seeks). */
+const FLUFF = 0.35;
+
 export interface MulticastMessage {
   msgId: Uint8Array;
   ttl: number;
+  /** True while in the stem (one successor per hop), false in the flood. */
+  stem: boolean;
   tag: Uint8Array;
   kind: ChunkKind;
   envelope: Uint8Array;
@@ -31,20 +40,22 @@ export interface MulticastMessage {
 
 export function encodeMulticast(m: MulticastMessage): Uint8Array {
   if (m.envelope.length > MAX_MULTICAST_ENVELOPE) throw wireError('WIRE_TOO_LARGE', 'multicast envelope too large');
-  return new Writer().bytes(m.msgId).u8(m.ttl).bytes(m.tag).u8(m.kind === 'data' ? 1 : 2).bytes16(m.envelope).finish();
+  return new Writer().bytes(m.msgId).u8(m.ttl).u8(m.stem ? 1 : 0).bytes(m.tag).u8(m.kind === 'data' ? 1 : 2).bytes16(m.envelope).finish();
 }
 
 export function decodeMulticast(body: Uint8Array): MulticastMessage {
   const r = new Reader(body);
   const msgId = r.bytes(16, 'multicast id').slice();
   const ttl = r.u8('multicast ttl');
+  const stem = r.u8('multicast stem');
+  if (stem > 1) throw wireError('WIRE_INVALID', `multicast stem ${stem}`);
   const tag = r.bytes(ANON_ID_LENGTH, 'multicast tag').slice();
   const kindByte = r.u8('multicast kind');
   if (kindByte !== 1 && kindByte !== 2) throw wireError('WIRE_INVALID', 'unknown multicast kind');
   const envelope = r.bytes16('multicast envelope').slice();
   r.end('multicast');
   if (envelope.length > MAX_MULTICAST_ENVELOPE) throw wireError('WIRE_TOO_LARGE', 'multicast envelope too large');
-  return { msgId, ttl, tag, kind: kindByte === 1 ? 'data' : 'ack', envelope };
+  return { msgId, ttl, stem: stem === 1, tag, kind: kindByte === 1 ? 'data' : 'ack', envelope };
 }
 
 export class Multicast {
@@ -62,10 +73,13 @@ export class Multicast {
 
   send(tag: Uint8Array, kind: ChunkKind, envelope: Uint8Array): void {
     const { ctx } = this;
-    const m: MulticastMessage = { msgId: ctx.runtime.random.bytes(16), ttl: ctx.config.multicastTtl, tag, kind, envelope };
+    const top = ctx.config.multicastTtl;
+    const low = Math.min(MIN_MULTICAST_TTL, top);
+    const m: MulticastMessage = { msgId: ctx.runtime.random.bytes(16), ttl: low + ctx.runtime.random.int(top - low + 1), stem: true, tag, kind, envelope };
     this.markSeen(toHex(m.msgId), ctx.runtime.clock.now());
-    const bytes = encodeMulticast(m);
-    ctx.sendMessage(ctx.overlay.neighbourList().map((n) => n.link), Command.MULTICAST, bytes);
+    // Our own message leaves as one we forward in the stem would: to our successor for ourselves.
+    const next = this.stemNext(ctx.identity.passport.serial);
+    if (next) ctx.sendMessage(next.link, Command.MULTICAST, encodeMulticast(m));
     ctx.counters.multicastSent++;
     ctx.events.add('multicast-sent', { kind, bytes: envelope.length });
   }
@@ -90,9 +104,23 @@ export class Multicast {
       this.deliver(own, m.kind, m.envelope, from.id);
     }
     if (m.ttl === 0) return;
-    const bytes = encodeMulticast({ ...m, ttl: m.ttl - 1 });
-    ctx.sendMessage(ctx.overlay.neighbourList().filter((n) => n.id !== from.id).map((n) => n.link), Command.MULTICAST, bytes);
+    // At the top TTL a forwarder keeps it with probability 1/2, as for seeks.
+    const ttl = m.ttl === ctx.config.multicastTtl && ctx.runtime.random.float() < 0.5 ? m.ttl : m.ttl - 1;
+    if (m.stem && ctx.runtime.random.float() >= FLUFF) {
+      const next = this.stemNext(from.id);
+      if (next) ctx.sendMessage(next.link, Command.MULTICAST, encodeMulticast({ ...m, ttl }));
+    } else {
+      const bytes = encodeMulticast({ ...m, ttl, stem: false });
+      ctx.sendMessage(ctx.overlay.neighbourList().filter((n) => n.id !== from.id).map((n) => n.link), Command.MULTICAST, bytes);
+    }
     ctx.counters.multicastForwarded++;
+  }
+
+  /** This epoch's stem successor for messages from `incoming` (relay/stem-successors.ts). */
+  private stemNext(incoming: string): Neighbour | undefined {
+    const { ctx } = this;
+    const id = stemSuccessor(ctx.rpKeys.keysFor(ctx.epoch()).stem, ctx.overlay.neighbourList().map((n) => n.id), incoming);
+    return id === undefined ? undefined : ctx.overlay.neighbour(id);
   }
 
   private markSeen(key: string, now: number): void {

@@ -106,6 +106,7 @@ export class RelayCircuit implements CircuitOwner {
       return;
     }
     this.ctx.counters.cellsRelayed++;
+    this.ctx.observer?.onForwardCell?.(this, this.prev?.link.peerId ?? '', this.next.link.peerId ?? '', this.ctx.runtime.clock.now());
     this.ctx.sendCell(this.next.link, this.next.circId, CircuitCommand.RELAY, r.payload);
   }
 

@@ -92,7 +92,9 @@ export function newCounters(): RoutingCounters {
  */
 export interface RelayObserver {
   /** `ttl` as the seek arrived (what a relay reads from it). */
-  onSeek(seekId: string, fromNeighbour: string, at: number, ttl: number): void;
+  onSeek?(seekId: string, fromNeighbour: string, at: number, ttl: number): void;
+  /** A relay cell passed toward the destination on a circuit this relay carries (`circuit` names it). */
+  onForwardCell?(circuit: object, previousHop: string, nextHop: string, at: number): void;
 }
 
 /**

@@ -15,6 +15,7 @@ import { unwrapReturnPath } from '../formats/return-path.js';
 import { sealPointer } from '../formats/pointer.js';
 import { sealHopRecord } from '../formats/hop-record.js';
 import { serialFromBytes, serialToBytes } from '../formats/serial-bytes.js';
+import { stemSuccessor } from './stem-successors.js';
 
 /** BOUNDED: seek ids remembered for the copy cap, and how long. */
 const SEEN_CAPACITY = 8_192;
@@ -64,7 +65,7 @@ export class SeekRelay {
     const seek = decodeRouteSeek(body);
     ctx.counters.seeksReceived++;
     const key = toHex(seek.seekId);
-    ctx.observer?.onSeek(key, n.id, now, seek.ttl);
+    ctx.observer?.onSeek?.(key, n.id, now, seek.ttl);
     if (this.hooks.isOwnSeek(key)) return; // our own seek came back
     const seen = this.remember(key, seek.tempKey, now);
     const own = ctx.addressFor(seek.tag);
@@ -93,7 +94,10 @@ export class SeekRelay {
       if (ctx.runtime.random.float() < ctx.config.stemFluffProbability) {
         next.stem = false;
         next.ttl = Math.min(next.ttl, ctx.config.floodHops);
-      } else targets = targets.length > 0 ? [targets[ctx.runtime.random.int(targets.length)]!] : [];
+      } else {
+        const next = stemSuccessor(ctx.rpKeys.keysFor(epoch).stem, ctx.overlay.neighbourList().map((x) => x.id), n.id);
+        targets = targets.filter((t) => t.id === next);
+      }
     }
     const bytes = encodeRouteSeek(next);
     ctx.sendMessage(targets.map((t) => t.link), Command.ROUTE_SEEK, bytes);
