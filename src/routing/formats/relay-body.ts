@@ -18,6 +18,8 @@ export const RelayCommand = {
   SWITCHED: 4,
   RESUME: 5,
   BUILT: 6,
+  /** Proxy → destination, ignored: tops a route's setup burst up to a fixed size (§6.6). */
+  PADDING: 7,
 } as const;
 export type RelayCommandCode = (typeof RelayCommand)[keyof typeof RelayCommand];
 

@@ -123,6 +123,15 @@ export class OnionProxyCrypto {
     return cell;
   }
 
+  /**
+   * Hop `target` replaces a setup cell addressed to it by one of random bytes that every later hop
+   * XORs and passes on (relay-circuit.ts): their forward counters move by one.
+   */
+  skipForwardAfter(target: number): void {
+    this.checkHop(target, 'target');
+    for (let j = target + 1; j < this.hops.length; j++) this.hops[j]!.forward++;
+  }
+
   /** Peels a backward cell hop by hop; which hop sent it and its body, or `undefined` (dropped). */
   openBackward(payload: Uint8Array): { hop: number; body: Uint8Array } | undefined {
     checkPayload(payload);

@@ -12,7 +12,8 @@ import { OutboundRoute, short, type RouteListener } from './outbound-route.js';
 import { RelayCommand } from '../formats/relay-body.js';
 import { CHUNK_BYTES, MULTICAST_MAX_MESSAGE } from '../end-to-end/e2e-limits.js';
 import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind } from '../end-to-end/session.js';
-import { buildOnion, type HopKeys } from '../formats/sphinx.js';
+import { buildOnion, ONION_SIZE, type HopKeys } from '../formats/sphinx.js';
+import { POINTER_SIZE } from '../formats/pointer.js';
 import { openSession } from '../end-to-end/e2e.js';
 import { concatBytes, toHex } from '../../crypto/bytes.js';
 import { RoutingErrors } from '../core/routing-errors.js';
@@ -244,7 +245,15 @@ export class Conversation {
       };
       const listener: RouteListener = {
         onBuilt: (r) => {
+          // Every relay gets A alternatives — decoys (random pointer and onion, which it can never
+          // use) where the graph has fewer — so that none can tell from their number that it is the
+          // last; and every route's setup burst has one size, whatever its length (§6.6).
           for (const a of altPackets) r.send(RelayCommand.ALTERNATIVE, concatBytes(Uint8Array.of(a.index), a.pointer, a.packet), a.hop);
+          let sent = altPackets.length;
+          for (let hop = 0; hop < choice.relays.length; hop++) {
+            for (let k = altKeys[hop]?.length ?? 0; k < ALTERNATIVES_PER_HOP; k++, sent++) r.send(RelayCommand.ALTERNATIVE, decoyAlternative(k, ctx.runtime.random), hop);
+          }
+          for (; sent < SETUP_BURST; sent++) r.send(RelayCommand.PADDING, new Uint8Array(0));
           ctx.events.add('route-built', { route: r.relays.map(short), alternatives: altPackets.length });
           done(true);
         },
@@ -331,6 +340,16 @@ export class Conversation {
 
 /** Owns a circuit id between its allocation and the route object that takes it over. */
 const PENDING_OWNER: CircuitOwner = { onCell() {}, onLinkGone() {} };
+
+/** Alternatives each relay of a route is given, decoys included. */
+const ALTERNATIVES_PER_HOP = 2;
+/** Setup cells after BUILT on every route: A alternatives for each of the most relays a route has. */
+const SETUP_BURST = ALTERNATIVES_PER_HOP * 8;
+
+/** An ALTERNATIVE body no relay can use: its pointer names no neighbour, its onion opens nowhere. */
+function decoyAlternative(index: number, random: { bytes(n: number): Uint8Array }): Uint8Array {
+  return concatBytes(Uint8Array.of(index), random.bytes(POINTER_SIZE), random.bytes(ONION_SIZE));
+}
 
 /** Relays in a route at most (a setup onion holds MAX_ONION_HOPS hops, the destination is one). */
 export const MAX_ROUTE_RELAYS = 8;

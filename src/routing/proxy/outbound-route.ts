@@ -60,6 +60,7 @@ export class OutboundRoute implements CircuitOwner {
   send(cmd: number, data: Uint8Array, target = this.destination): boolean {
     if (this.failed) return false;
     this.ctx.sendCell(this.first.link, this.first.circId, CircuitCommand.RELAY, this.crypto.sealForward(target, encodeRelayBody(cmd, data)));
+    if (cmd === RelayCommand.ALTERNATIVE) this.crypto.skipForwardAfter(target); // the hop pads onward
     return true;
   }
 

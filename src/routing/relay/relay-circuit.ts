@@ -9,7 +9,7 @@ import { Reader } from '../../wire/codec.js';
 import type { CircuitEndpoint } from './circuit-table.js';
 import type { CircuitOwner, OwnAddress, RoutingContext } from './routing-context.js';
 import { RelayCommand, decodeRelayBody, encodeRelayBody } from '../formats/relay-body.js';
-import { type RelayHopCrypto } from '../formats/relay-crypto.js';
+import { RELAY_PAYLOAD, type RelayHopCrypto } from '../formats/relay-crypto.js';
 import { ONION_SIZE } from '../formats/sphinx.js';
 import { POINTER_SIZE, openPointer } from '../formats/pointer.js';
 
@@ -98,6 +98,7 @@ export class RelayCircuit implements CircuitOwner {
   }
 
   private forward(payload: Uint8Array): void {
+    this.ctx.observer?.onForwardCell?.(this, this.ctx.runtime.clock.now());
     const r = this.crypto.forward(payload);
     if (r.body) return this.onAddressed(r.body);
     if (this.role === 'destination' || !this.next || this.waitingResume) {
@@ -106,7 +107,6 @@ export class RelayCircuit implements CircuitOwner {
       return;
     }
     this.ctx.counters.cellsRelayed++;
-    this.ctx.observer?.onForwardCell?.(this, this.prev?.link.peerId ?? '', this.next.link.peerId ?? '', this.ctx.runtime.clock.now());
     this.ctx.sendCell(this.next.link, this.next.circId, CircuitCommand.RELAY, r.payload);
   }
 
@@ -126,7 +126,10 @@ export class RelayCircuit implements CircuitOwner {
     }
     switch (relay.cmd) {
       case RelayCommand.ALTERNATIVE:
-        return this.addAlternative(relay.data);
+        this.addAlternative(relay.data);
+        return this.padOnward();
+      case RelayCommand.PADDING:
+        return;
       case RelayCommand.RESUME:
         this.waitingResume = false;
         return;
@@ -134,6 +137,16 @@ export class RelayCircuit implements CircuitOwner {
         if (this.role === 'destination' && this.delivery) return this.delivery.onCircuitData(this, relay.cmd, relay.data);
         this.ctx.counters.cellsDropped++;
     }
+  }
+
+  /**
+   * A setup cell stops here; one cell of random bytes goes on in its place (§6.6), so every hop of
+   * a route sees as many setup cells as every other, whatever its position. The proxy advances the
+   * counters of the hops after us to match; the destination drops it.
+   */
+  private padOnward(): void {
+    if (this.role !== 'relay' || !this.next) return;
+    this.ctx.sendCell(this.next.link, this.next.circId, CircuitCommand.RELAY, this.ctx.runtime.random.bytes(RELAY_PAYLOAD));
   }
 
   private addAlternative(data: Uint8Array): void {

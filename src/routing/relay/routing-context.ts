@@ -93,8 +93,8 @@ export function newCounters(): RoutingCounters {
 export interface RelayObserver {
   /** `ttl` as the seek arrived (what a relay reads from it). */
   onSeek?(seekId: string, fromNeighbour: string, at: number, ttl: number): void;
-  /** A relay cell passed toward the destination on a circuit this relay carries (`circuit` names it). */
-  onForwardCell?(circuit: object, previousHop: string, nextHop: string, at: number): void;
+  /** A relay cell arrived from the proxy's side on a circuit this relay carries (`circuit` names it), whether for it or to pass on. */
+  onForwardCell?(circuit: object, at: number): void;
 }
 
 /**

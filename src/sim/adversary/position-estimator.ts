@@ -1,7 +1,7 @@
 /**
- * The position estimator (docs/threat-model.md, R6): a relay on a route counts the cells that pass
- * it toward the destination while the route is set up (the first 500 ms after the first one) and
- * guesses how many relays follow it. Every relay observes; the attacker learns the best guess for
+ * The position estimator (docs/threat-model.md, R6): a relay on a route counts the cells that reach
+ * it from the proxy's side while the route is set up (the first 500 ms after the first one) — those
+ * it passes on and those for itself — and guesses how many relays follow it. Every relay observes; the attacker learns the best guess for
  * each count on the first half of the observations (it is granted the truth there) and is scored on
  * the second half. The baseline is the best blind guess on that half (its most common answer); the
  * property holds when the attacker does at most 1.25× that.
@@ -29,7 +29,7 @@ export async function positionEstimator(net: Testnet, o: PositionEstimatorOption
   let circuits = new Map<object, Seen>(); // UNBOUNDED: one trial's circuits, cleared after it
   for (const n of net.nodes) {
     n.router.observe({
-      onForwardCell: (circuit, _prev, _next, at) => {
+      onForwardCell: (circuit, at) => {
         const s = circuits.get(circuit);
         if (!s) circuits.set(circuit, { relay: n.id, first: at, count: 1 });
         else if (at - s.first <= WINDOW_MS) s.count++;
