@@ -22,7 +22,7 @@ import { Destination, type Delivery } from './destination/destination.js';
 import { Inbox, type InboxEntry } from './destination/inbox.js';
 import { Multicast } from './relay/multicast.js';
 import { decodeAddress, encodeAddress } from './formats/one-time-address.js';
-import { RelayCircuit } from './relay/relay-circuit.js';
+import { RelayCircuit, relayKnowledge } from './relay/relay-circuit.js';
 import { ReturnPathKeys } from './formats/return-path.js';
 import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, type RelayTamper, type RoutingContext, type RoutingCounters } from './relay/routing-context.js';
 import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './core/routing-config.js';
@@ -276,6 +276,12 @@ export class Router {
     this.ctx.observer = observer;
   }
 
+  /** The sender's reply address behind an inbox message (experiments: what a curious destination keeps). */
+  replyAddressOf(messageId: string): string | undefined {
+    const entry = this.inbox.get(messageId);
+    return entry ? this.destination.replyAddressOf(entry.session) : undefined;
+  }
+
   /** Makes this relay run modified code (the simulator's colluding relays only). */
   tamperWith(tamper: RelayTamper | undefined): void {
     this.ctx.tamper = tamper;
@@ -307,14 +313,7 @@ export class Router {
    * (it chose them).
    */
   relayKnowledge(): string[][] {
-    const out: string[][] = [];
-    const seen = new Set<CircuitOwner>();
-    for (const ep of this.ctx.circuits.endpoints()) {
-      if (seen.has(ep.owner) || !(ep.owner instanceof RelayCircuit)) continue;
-      seen.add(ep.owner);
-      out.push(ep.owner.knownPeers());
-    }
-    return out;
+    return relayKnowledge(this.ctx.circuits);
   }
 
   stop(): void {

@@ -181,6 +181,11 @@ export class Destination implements DeliveryHandler {
     return { via: 'new-route' };
   }
 
+  /** The reply address a sender left with an inbound session (what a curious destination holds). */
+  replyAddressOf(session: string): string | undefined {
+    return this.sessions.get(session)?.replyAddress;
+  }
+
   /** Member serials this node's destination state holds (for audits). */
   knownPeers(): string[] {
     const out: string[] = [];

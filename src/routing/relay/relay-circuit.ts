@@ -6,7 +6,7 @@
  */
 import { CircuitCommand, type Cell } from '../../wire/cell.js';
 import { Reader } from '../../wire/codec.js';
-import type { CircuitEndpoint } from './circuit-table.js';
+import type { CircuitEndpoint, CircuitTable } from './circuit-table.js';
 import type { CircuitOwner, OwnAddress, RoutingContext } from './routing-context.js';
 import { RelayCommand, decodeRelayBody, encodeRelayBody } from '../formats/relay-body.js';
 import { RELAY_PAYLOAD, type RelayHopCrypto } from '../formats/relay-crypto.js';
@@ -208,4 +208,16 @@ export class RelayCircuit implements CircuitOwner {
     this.alternatives = [];
     if (this.role === 'destination') this.delivery?.onCircuitGone(this);
   }
+}
+
+/** The previous and next hops of every circuit this node relays, one list per circuit (audits). */
+export function relayKnowledge(circuits: CircuitTable<CircuitOwner>): string[][] {
+  const out: string[][] = [];
+  const seen = new Set<CircuitOwner>();
+  for (const ep of circuits.endpoints()) {
+    if (seen.has(ep.owner) || !(ep.owner instanceof RelayCircuit)) continue;
+    seen.add(ep.owner);
+    out.push(ep.owner.knownPeers());
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ import { ttlObserver } from './ttl-observer.js';
 import { forgingRelays } from './forging-relay.js';
 import { replayingRelays } from './replaying-relay.js';
 import { positionEstimator } from './position-estimator.js';
+import { curiousDestination } from './curious-destination.js';
 
 export interface AdversaryOptions {
   nodes: number;
@@ -23,7 +24,7 @@ export interface AdversaryOptions {
 }
 
 /** Steps the experiment reports progress in: building the network, then each attacker. */
-export const ADVERSARY_STEPS = 6;
+export const ADVERSARY_STEPS = 7;
 
 export const DEFAULT_ADVERSARY_OPTIONS: AdversaryOptions = { nodes: 1000, seed: 1, trials: 200, setups: 100 };
 
@@ -36,13 +37,15 @@ export async function runAdversaryExperiment(options: Partial<AdversaryOptions> 
     const rows: AttackRow[] = [];
     o.progress?.update(1, 'curious seeker');
     rows.push(await curiousSeeker(net, { trials: o.trials, setups: o.setups, seed: o.seed }));
-    o.progress?.update(2, 'TTL observer');
+    o.progress?.update(2, 'curious destination');
+    rows.push(await curiousDestination(net, { trials: o.trials, seed: o.seed }));
+    o.progress?.update(3, 'TTL observer');
     rows.push(await ttlObserver(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
-    o.progress?.update(3, 'forging relays');
+    o.progress?.update(4, 'forging relays');
     rows.push(await forgingRelays(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
-    o.progress?.update(4, 'replaying relays');
+    o.progress?.update(5, 'replaying relays');
     rows.push(await replayingRelays(net, { trials: o.trials, colluding: 0.1, seed: o.seed }));
-    o.progress?.update(5, 'position estimator');
+    o.progress?.update(6, 'position estimator');
     rows.push(await positionEstimator(net, { trials: o.trials, seed: o.seed }));
     o.progress?.finish();
     return { nodes: net.nodes.length, rows, realMs: Date.now() - started };
