@@ -49,6 +49,9 @@ export type RouteStrategy = Partial<Pick<RoutingConfig, 'alternatives' | 'proxyR
 /** How long a conversation stays on multicast before it seeks a route again. */
 const MULTICAST_RETRY_MS = 60_000;
 
+/** Local repairs (switches to an alternative suffix) one route may take before it is replaced. */
+const MAX_LOCAL_REPAIRS_PER_ROUTE = 2;
+
 /** Seeks after a failure before the proxy gives up on routes. */
 const MAX_SEEKS_PER_REPAIR = 3;
 
@@ -63,6 +66,8 @@ export class Conversation {
   private finding: Promise<void> | undefined;
   private seeks = 0;
   multicastMode = false;
+  /** Local repairs each route has had. */
+  private readonly switchesOn = new WeakMap<OutboundRoute, number>();
   repairs = 0;
   localRepairs = 0;
   private reportedRepairs = 0;
@@ -288,10 +293,18 @@ export class Conversation {
     return buildOnion(hops, epoch, this.ctx.runtime.random);
   }
 
-  onSwitched(_r: OutboundRoute, hop: number): void {
+  onSwitched(r: OutboundRoute, hop: number): void {
     this.repairs++;
     this.localRepairs++;
     this.ctx.events.add('switched', { hop });
+    // Repairs are capped per route: relays that break a route on purpose to push it onto their
+    // friends' alternatives (selective denial of service) get a fresh uniform draw instead.
+    const switches = (this.switchesOn.get(r) ?? 0) + 1;
+    this.switchesOn.set(r, switches);
+    if (switches > MAX_LOCAL_REPAIRS_PER_ROUTE) {
+      r.abandon('repairs per route capped: drawing a fresh route');
+      return;
+    }
     this.session.retransmitAll();
   }
 
