@@ -18,7 +18,8 @@ import { CircuitCommand, Command, encodeMessage, type Cell } from '../wire/cell.
 import { AnonymousIdBook, createAnonymousId } from '../anonymous-id/anonymous-id.js';
 import { CircuitTable } from './relay/circuit-table.js';
 import { Conversation, MAX_ROUTE_RELAYS, type RouteStrategy, type SendOutcome } from './proxy/conversation.js';
-import { Destination, type Delivery } from './destination/destination.js';
+import { Destination, type Delivery, type InboundPath } from './destination/destination.js';
+import type { CandidateGraph } from './proxy/candidate-graph.js';
 import { Inbox, type InboxEntry } from './destination/inbox.js';
 import { Multicast } from './relay/multicast.js';
 import { decodeAddress, encodeAddress } from './formats/one-time-address.js';
@@ -28,10 +29,13 @@ import { newCounters, type CircuitOwner, type OwnAddress, type RelayObserver, ty
 import { DEFAULT_ROUTING_CONFIG, epochOf, type RoutingConfig } from './core/routing-config.js';
 import { RoutingEvents, type RoutingEvent } from './core/routing-events.js';
 import { SeekRelay } from './relay/seek-relay.js';
+import { ConversationBook } from './proxy/conversation-book.js';
 import type { ServedAddress, ServiceHandler } from './destination/service-request.js';
 export type { ServiceHandler, ServiceRequest } from './destination/service-request.js';
 import { SeekProxy } from './proxy/seek-proxy.js';
 import { handleCreate } from './relay/onion-create.js';
+import { IntroPoint } from './relay/intro-point.js';
+import { Introductions } from './destination/introductions.js';
 import { passportSlot } from './formats/hop-record.js';
 import { decodeRouteInfo } from './formats/route-seek.js';
 import { ReplayCache } from './formats/replay-cache.js';
@@ -73,13 +77,15 @@ export class Router {
   private readonly recent: OwnAddress[] = []; // BOUNDED(ADDRESS_KEYS_TRIED)
   private readonly seeks: SeekProxy;
   private readonly seekRelay: SeekRelay;
+  private readonly intro: IntroPoint;
+  /** This node's introduction relays, when its addresses are served through them. */
+  readonly introductions: Introductions | undefined;
   /** Room for a passport in this community's hop records. */
   private readonly slot: number;
   private readonly multicast: Multicast;
   private readonly destination: Destination;
   readonly inbox: Inbox;
-  private readonly conversations = new Map<string, Conversation>(); // BOUNDED(MAX_CONVERSATIONS): by address
-  private readonly bySession = new Map<string, Conversation>(); // same entries, by session id
+  private readonly conversations = new ConversationBook(MAX_CONVERSATIONS);
   private readonly services = new Map<string, ServedAddress>(); // BOUNDED(MAX_SERVICES): by ID hex
   private readonly requests = new Map<string, (bytes: Uint8Array) => void>(); // BOUNDED(MAX_REQUESTS): by session
   private readonly timers: TimerHandle[] = [];
@@ -120,13 +126,17 @@ export class Router {
     this.inbox = new Inbox(runtime.random);
     this.slot = passportSlot(o.identity.passport.keyType);
     this.seeks = new SeekProxy(this.ctx, this.slot);
-    this.seekRelay = new SeekRelay(this.ctx, this.slot, { isOwnSeek: (id) => this.seeks.owns(id) });
+    this.intro = new IntroPoint(this.ctx, this.slot);
+    this.seekRelay = new SeekRelay(this.ctx, this.slot, { isOwnSeek: (id) => this.seeks.owns(id) && !this.seeks.isProbe(id), intro: this.intro });
     this.multicast = new Multicast(this.ctx, (address, kind, envelope, from) => this.onMulticastFor(address, kind, envelope, from));
     this.destination = new Destination(this.ctx, {
       multicast: (id, kind, envelope) => this.multicast.send(id, kind, envelope),
       sendTo: (address, bytes) => this.send(address, bytes),
       deliver: (d) => this.onDelivery(d),
     });
+    const deliver = (address: OwnAddress, cmd: number, data: Uint8Array, path: InboundPath) => this.destination.onSpliced(address, cmd, data, path);
+    this.introductions = config.introductions ? new Introductions(this.ctx, { probe: () => this.probe(), deliver }) : undefined;
+    this.introductions?.ensure();
     o.overlay.attach({
       handlesMessage: (c) => c === Command.ROUTE_SEEK || c === Command.ROUTE_INFO || c === Command.MULTICAST,
       onLinkMessage: (n, command, body) => this.onLinkMessage(n, command, body),
@@ -139,8 +149,20 @@ export class Router {
 
   // ── the node's API ─────────────────────────────────────────────────────────────────────────
 
-  /** A fresh one-time address of this node (docs/protocol.md §6.1). */
+  /** A fresh one-time address of this node (docs/protocol.md §6.1), served through its introduction relays when it has them (§6.10). */
   newAddress(purpose: 'inbox' | 'reply' = 'inbox'): OwnAddress {
+    const address = this.ownAddress(purpose);
+    this.introductions?.register(address);
+    return address;
+  }
+
+  /** A seek for a fresh address of our own, which we answer when it comes back (introductions.ts). */
+  private probe(): Promise<CandidateGraph> {
+    const p = this.ownAddress('reply');
+    return this.seeks.seek(p.id, p.publicKey, { probe: true });
+  }
+
+  private ownAddress(purpose: 'inbox' | 'reply'): OwnAddress {
     const { runtime, identity } = this.ctx;
     const id = createAnonymousId(identity.anonymityKey, runtime.random);
     const key = generateX25519(runtime.random);
@@ -165,7 +187,7 @@ export class Router {
   async request(addressText: string, bytes: Uint8Array, options: { timeoutMs: number; strategy?: RouteStrategy }): Promise<Uint8Array> {
     if (this.requests.size >= MAX_REQUESTS) throw RoutingErrors.TOO_MANY_REQUESTS(`already ${MAX_REQUESTS} requests in flight`);
     const conv = this.newConversation(addressText, options.strategy, true);
-    this.bySession.set(conv.sessionHex, conv);
+    this.conversations.track(conv);
     const { clock } = this.ctx.runtime;
     let timer: TimerHandle | undefined;
     try {
@@ -177,7 +199,7 @@ export class Router {
     } finally {
       timer?.cancel();
       this.requests.delete(conv.sessionHex);
-      this.bySession.delete(conv.sessionHex);
+      this.conversations.forget(conv);
       conv.close();
     }
   }
@@ -206,14 +228,7 @@ export class Router {
     const existing = this.conversations.get(addressText);
     if (existing) return existing;
     const conv = this.newConversation(addressText, strategy, false);
-    this.conversations.set(addressText, conv);
-    this.bySession.set(conv.sessionHex, conv);
-    while (this.conversations.size > MAX_CONVERSATIONS) {
-      const [oldestKey, oldest] = this.conversations.entries().next().value!;
-      oldest.close();
-      this.conversations.delete(oldestKey);
-      this.bySession.delete(oldest.sessionHex);
-    }
+    this.conversations.add(addressText, conv);
     return conv;
   }
 
@@ -258,7 +273,7 @@ export class Router {
     const entry = this.inbox.get(messageId);
     if (!entry) throw RoutingErrors.NO_SUCH_MESSAGE(`no message ${messageId} in the inbox`);
     if (entry.kind === 'reply') {
-      const conv = this.bySession.get(entry.session);
+      const conv = this.conversations.session(entry.session);
       if (!conv) throw RoutingErrors.CONVERSATION_GONE('that conversation is closed');
       await conv.send(bytes);
       return { via: 'conversation', bytes: bytes.length };
@@ -291,18 +306,15 @@ export class Router {
    * The routes this proxy would choose to `addressText` now — a seek and route choice, nothing
    * built — with each relay's onion key as the proxy holds it (experiments: who owns a route).
    */
-  async planRoutes(addressText: string): Promise<{ serial: string; onionKey: Uint8Array }[][]> {
-    const dest = decodeAddress(addressText);
-    const c = this.ctx.config;
-    const graph = await this.seeks.seek(dest.id, dest.key);
-    return graph.chooseRoutes(c.proxyRoutes, c.minRelays, MAX_ROUTE_RELAYS, 0, this.ctx.runtime.random).map((r) => r.relays.map((s) => ({ serial: s, onionKey: graph.relays.get(s)!.onionKey })));
+  planRoutes(addressText: string): Promise<{ serial: string; onionKey: Uint8Array }[][]> {
+    return this.seeks.plan(decodeAddress(addressText), MAX_ROUTE_RELAYS);
   }
 
   status(): RoutingStatus {
     return {
       counters: { ...this.ctx.counters },
       circuits: this.ctx.circuits.size,
-      conversations: [...this.conversations.values()].map((c) => ({ address: c.addressText.slice(0, 16) + '…', route: c.currentRelays(), alternatives: c.currentAlternatives(), multicast: c.multicastMode, repairs: c.repairs, localRepairs: c.localRepairs })),
+      conversations: this.conversations.list().map((c) => ({ address: c.addressText.slice(0, 16) + '…', route: c.currentRelays(), alternatives: c.currentAlternatives(), multicast: c.multicastMode, repairs: c.repairs, localRepairs: c.localRepairs })),
       events: this.ctx.events.list(),
     };
   }
@@ -318,10 +330,9 @@ export class Router {
 
   stop(): void {
     for (const t of this.timers) t.cancel();
+    this.introductions?.stop();
     this.seeks.stop();
-    for (const c of this.conversations.values()) c.close();
-    this.conversations.clear();
-    this.bySession.clear();
+    this.conversations.closeAll();
     this.services.clear();
   }
 
@@ -351,7 +362,7 @@ export class Router {
   private onCircuitCell(n: Neighbour, cell: Cell): void {
     const ep = this.ctx.circuits.get(n.link, cell.circId);
     if (ep) return ep.owner.onCell(ep, cell);
-    if (cell.command === CircuitCommand.CREATE) return handleCreate(this.ctx, n, cell, { keysToTry: () => this.keysToTry(), destination: this.destination });
+    if (cell.command === CircuitCommand.CREATE) return handleCreate(this.ctx, n, cell, { keysToTry: () => this.keysToTry(), destination: this.destination, intro: this.intro });
     this.ctx.counters.cellsDropped++;
   }
 
@@ -365,7 +376,7 @@ export class Router {
     if (address.purpose === 'reply') {
       try {
         const env = decodeEnvelope(envelope);
-        const conv = this.bySession.get(toHex(env.sessionId));
+        const conv = this.conversations.session(toHex(env.sessionId));
         if (conv) return conv.onEnvelope(kind, env.sealed);
       } catch {
         this.ctx.counters.cellsDropped++;
@@ -383,13 +394,7 @@ export class Router {
       if (ep.owner instanceof RelayCircuit && ep.owner.lastActive < now - idle) stale.add(ep.owner);
     }
     for (const c of stale) c.destroy();
-    for (const [key, c] of this.conversations) {
-      if (c.session.outstanding === 0 && c.lastActive < now - idle) {
-        c.close();
-        this.conversations.delete(key);
-        this.bySession.delete(c.sessionHex);
-      }
-    }
+    this.conversations.sweep(now - idle);
   }
 }
 

@@ -109,7 +109,7 @@ test('relay bodies: encode/decode, and every malformed body is a WIRE_* error', 
   assert.deepEqual(decodeRelayBody(b), { cmd: RelayCommand.ALTERNATIVE, data });
   assert.deepEqual(decodeRelayBody(encodeRelayBody(RelayCommand.RESUME, new Uint8Array(0))), { cmd: 5, data: new Uint8Array(0) });
   assert.throws(() => encodeRelayBody(RelayCommand.DATA, new Uint8Array(MAX_RELAY_DATA + 1)), (e: unknown) => isTokumeiError(e, 'RELAY_TOO_LARGE'));
-  assert.throws(() => encodeRelayBody(9, new Uint8Array(0)), (e: unknown) => isTokumeiError(e, 'RELAY_BAD_COMMAND'));
+  assert.throws(() => encodeRelayBody(99, new Uint8Array(0)), (e: unknown) => isTokumeiError(e, 'RELAY_BAD_COMMAND'));
   const wire = (code: string) => (e: unknown): boolean => isTokumeiError(e, code);
   assert.throws(() => decodeRelayBody(b.subarray(1)), wire('WIRE_TRUNCATED'));
   const unknown = body('a');

@@ -99,7 +99,7 @@ function answeredSeek(op: NodeIdentity, relays: Relay[]) {
 function check(op: NodeIdentity, relays: Relay[], a: ReturnType<typeof answeredSeek>, records = openHopRecords(a.t.privateKey, a.info.seekId, a.info.hopRecords, SLOT)) {
   const lastHop = openRouteProof(a.t.privateKey, a.address.publicRaw, a.info.seekId, a.info.proof);
   assert.ok(lastHop);
-  return checkAnswerPath({ tPrivate: a.t.privateKey, seekId: a.info.seekId, records, lastHop, firstHops: new Set([relays[0]!.id.passport.serial]), self: op.passport.serial, caPem: ca.pem, crl: undefined, now: Date.now() });
+  return checkAnswerPath({ tPrivate: a.t.privateKey, seekId: a.info.seekId, records, lastHop: lastHop.last, firstHops: new Set([relays[0]!.id.passport.serial]), self: op.passport.serial, caPem: ca.pem, crl: undefined, now: Date.now() });
 }
 
 test('a seek through 5 relays: D proves the answer and names its neighbour to the OP alone; the OP checks every record and the chain', () => {

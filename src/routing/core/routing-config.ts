@@ -37,6 +37,8 @@ export interface RoutingConfig {
   multicastFallback: boolean;
   multicastTtl: number;
   circuitIdleMs: number;
+  /** Serve this node's addresses through introduction relays (§6.10) instead of answering seeks itself. */
+  introductions: boolean;
 }
 
 export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
@@ -60,6 +62,7 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   multicastFallback: true,
   multicastTtl: 10,
   circuitIdleMs: 10 * 60_000,
+  introductions: false,
 };
 
 /** Epochs are 10-minute windows (docs/protocol.md §6). */

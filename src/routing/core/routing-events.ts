@@ -6,6 +6,8 @@
  */
 export type RoutingEventType =
   | 'seek-sent'
+  | 'introduction'
+  | 'introduction-lost'
   | 'seek-answered'
   | 'route-info'
   | 'candidates'

@@ -9,6 +9,18 @@ import { describeError } from '../../errors.js';
 import { acceptSession } from '../end-to-end/e2e.js';
 import { RelayCommand } from '../formats/relay-body.js';
 import type { DeliveryHandler, RelayCircuit } from '../relay/relay-circuit.js';
+
+/**
+ * A way back to the sender that a message came on: a circuit ending here, or one spliced to us at
+ * an introduction relay (introductions.ts).
+ */
+export interface InboundPath {
+  readonly isOpen: boolean;
+  sendBackward(cmd: number, data: Uint8Array): void;
+  /** A per-route key for rate limits: the neighbour the circuit came from, or the splice. */
+  readonly previousHopId: string;
+  knownPeers(): string[];
+}
 import type { OwnAddress, RoutingContext } from '../relay/routing-context.js';
 import { Session, decodeEnvelope, encodeEnvelope, type ChunkKind, type Envelope } from '../end-to-end/session.js';
 import { CHUNK_BYTES, MULTICAST_MAX_MESSAGE } from '../end-to-end/e2e-limits.js';
@@ -21,7 +33,7 @@ const MAX_SESSIONS = 1_024;
 interface InboundSession {
   session: Session;
   address: OwnAddress;
-  circuit: RelayCircuit | undefined;
+  circuit: InboundPath | undefined;
   replyAddress: string | undefined;
   lastActive: number;
   lastVia: 'circuit' | 'multicast';
@@ -71,7 +83,16 @@ export class Destination implements DeliveryHandler {
     this.onEnvelope(circuit.address!, cmd === RelayCommand.DATA ? 'data' : 'ack', data, circuit);
   }
 
-  onCircuitGone(circuit: RelayCircuit): void {
+  /** An envelope that reached one of our addresses through an introduction relay. */
+  onSpliced(address: OwnAddress, cmd: number, data: Uint8Array, path: InboundPath): void {
+    if (cmd !== RelayCommand.DATA && cmd !== RelayCommand.ACK) {
+      this.ctx.counters.cellsDropped++;
+      return;
+    }
+    this.onEnvelope(address, cmd === RelayCommand.DATA ? 'data' : 'ack', data, path);
+  }
+
+  onCircuitGone(circuit: InboundPath): void {
     for (const s of this.sessions.values()) if (s.circuit === circuit) s.circuit = undefined;
   }
 
@@ -80,7 +101,7 @@ export class Destination implements DeliveryHandler {
     this.onEnvelope(address, kind, data, undefined, from);
   }
 
-  private onEnvelope(address: OwnAddress, kind: ChunkKind, data: Uint8Array, circuit: RelayCircuit | undefined, from?: string): void {
+  private onEnvelope(address: OwnAddress, kind: ChunkKind, data: Uint8Array, circuit: InboundPath | undefined, from?: string): void {
     try {
       const env = decodeEnvelope(data);
       const s = this.sessionFor(address, env);
@@ -90,7 +111,7 @@ export class Destination implements DeliveryHandler {
       }
       s.lastActive = this.ctx.runtime.clock.now();
       s.lastVia = circuit ? 'circuit' : 'multicast';
-      s.lastHop = (circuit ? circuit.prev?.link.peerId : from) ?? 'unknown';
+      s.lastHop = (circuit ? circuit.previousHopId : from) ?? 'unknown';
       if (circuit) s.circuit = circuit;
       if (kind === 'data') s.session.onData(env.sealed);
       else s.session.onAck(env.sealed);

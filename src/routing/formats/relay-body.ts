@@ -20,6 +20,14 @@ export const RelayCommand = {
   BUILT: 6,
   /** Proxy → destination, ignored: tops a route's setup burst up to a fixed size (§6.6). */
   PADDING: 7,
+  /** D → its introduction relay: `index u32 | ID (64)`: answer seeks for this ID (§6.10). */
+  INTRO_REGISTER: 8,
+  /** Introduction relay → D: `query u32 | index u32 | seek_id (16) | T (32)`: make a route proof. */
+  INTRO_QUERY: 9,
+  /** D → introduction relay: `query u32 | proof (48)`. */
+  INTRO_PROOF: 10,
+  /** Either way through an introduction relay: `splice u32 | index u32 | relay_cmd u8 | data`. */
+  SPLICED: 11,
 } as const;
 export type RelayCommandCode = (typeof RelayCommand)[keyof typeof RelayCommand];
 

@@ -29,7 +29,9 @@ export const ROUTE_SEEK_SIZE = SEEK_ID_LENGTH + ANON_ID_LENGTH + X25519_KEY_LENG
 export const MIN_SEEK_TTL = 8;
 export const MAX_SEEK_TTL = H;
 const PROOF_INFO = utf8('tokumei route proof v2');
-const PROOF_TAG = 20;
+const PROOF_TAG = 19;
+/** Proof flag: the last relay is one of D's introduction relays; the onion ends there with INTRODUCE. */
+export const PROOF_INTRODUCTION = 1;
 
 /** ROUTE_INFO's length for a community's passport slot (hop-record.ts). */
 export function routeInfoSize(slot: number): number {
@@ -160,39 +162,41 @@ function proofKeys(addressOrT: KeyObject, publicRaw: Uint8Array, seekId: Uint8Ar
 }
 
 /**
- * The destination's proof (§6.3), which also names the neighbour its seek came from, for the
+ * The destination's proof (§6.3), which also names the relay the path must end at, for the
  * proxy's eyes only: k_enc | k_mac = HKDF(X25519(address key, T), salt = seek_id, info = "tokumei
- * route proof v2", 64); nonce ← 12 random bytes; last = predecessor XOR ChaCha20(k_enc, nonce)[0:16];
- * proof = nonce | last | HMAC-SHA256(k_mac, seek_id | nonce | last)[0:20]. HMAC stays a MAC over
- * every answer of a seek (one key, many messages), and a fresh nonce per answer keeps two answers'
- * `last` fields unrelated.
+ * route proof v2", 64); nonce ← 12 random bytes; sealed = (last (16) | flags u8) XOR
+ * ChaCha20(k_enc, nonce)[0:17]; proof = nonce | sealed | HMAC-SHA256(k_mac, seek_id | nonce | sealed)[0:19].
+ * `last` is the neighbour D heard the seek from — or, for an introduction relay answering for D,
+ * that relay itself (flag PROOF_INTRODUCTION). HMAC stays a MAC over every answer of a seek (one
+ * key, many messages), and a fresh nonce per answer keeps two answers' fields unrelated.
  */
-export function makeRouteProof(addressPrivate: KeyObject, T: Uint8Array, seekId: Uint8Array, predecessor: Uint8Array, random?: RandomSource): Uint8Array {
+export function makeRouteProof(addressPrivate: KeyObject, T: Uint8Array, seekId: Uint8Array, last: Uint8Array, random?: RandomSource, flags = 0): Uint8Array {
   checkBytes('T', T, X25519_KEY_LENGTH);
   checkBytes('seek id', seekId, SEEK_ID_LENGTH);
-  checkBytes('predecessor', predecessor, SERIAL_BYTES);
+  checkBytes('last', last, SERIAL_BYTES);
   const k = proofKeys(addressPrivate, T, seekId);
   if (!k) throw wireError('WIRE_INVALID', 'ROUTE_SEEK: T is not a usable X25519 key');
   const nonce = randomBytesFrom(random, CHACHA20_NONCE_LENGTH);
-  const last = chacha20Xor(k.enc, nonce, predecessor);
-  const tag = hmacSha256(k.mac, seekId, nonce, last).subarray(0, PROOF_TAG);
+  const sealed = chacha20Xor(k.enc, nonce, concatBytes(last, Uint8Array.of(flags)));
+  const tag = hmacSha256(k.mac, seekId, nonce, sealed).subarray(0, PROOF_TAG);
   wipe(k.enc, k.mac);
-  return concatBytes(nonce, last, tag);
+  return concatBytes(nonce, sealed, tag);
 }
 
-/** The predecessor a proof names, or `undefined` when it is not from the holder of `addressKey`. */
-export function openRouteProof(tPrivate: KeyObject, addressKey: Uint8Array, seekId: Uint8Array, proof: Uint8Array): Uint8Array | undefined {
+/** What a proof names, or `undefined` when it is not from the holder of `addressKey`. */
+export function openRouteProof(tPrivate: KeyObject, addressKey: Uint8Array, seekId: Uint8Array, proof: Uint8Array): { last: Uint8Array; introduction: boolean } | undefined {
   checkBytes('address key', addressKey, X25519_KEY_LENGTH);
   checkBytes('seek id', seekId, SEEK_ID_LENGTH);
   if (!(proof instanceof Uint8Array) || proof.length !== ROUTE_PROOF_SIZE) return undefined;
   const k = proofKeys(tPrivate, addressKey, seekId);
   if (!k) return undefined;
   const nonce = proof.subarray(0, CHACHA20_NONCE_LENGTH);
-  const last = proof.subarray(CHACHA20_NONCE_LENGTH, CHACHA20_NONCE_LENGTH + SERIAL_BYTES);
-  const ok = constantTimeEqual(hmacSha256(k.mac, seekId, nonce, last).subarray(0, PROOF_TAG), proof.subarray(CHACHA20_NONCE_LENGTH + SERIAL_BYTES));
-  const predecessor = ok ? chacha20Xor(k.enc, nonce, last) : undefined;
+  const sealed = proof.subarray(CHACHA20_NONCE_LENGTH, CHACHA20_NONCE_LENGTH + SERIAL_BYTES + 1);
+  const ok = constantTimeEqual(hmacSha256(k.mac, seekId, nonce, sealed).subarray(0, PROOF_TAG), proof.subarray(CHACHA20_NONCE_LENGTH + SERIAL_BYTES + 1));
+  const plain = ok ? chacha20Xor(k.enc, nonce, sealed) : undefined;
   wipe(k.enc, k.mac);
-  return predecessor;
+  if (!plain || (plain[SERIAL_BYTES]! & ~PROOF_INTRODUCTION) !== 0) return undefined;
+  return { last: plain.slice(0, SERIAL_BYTES), introduction: (plain[SERIAL_BYTES]! & PROOF_INTRODUCTION) !== 0 };
 }
 
 /**

@@ -36,6 +36,13 @@ export const ONION_SIZE = 1 + X25519_KEY_LENGTH + GAMMA_LENGTH + BETA_LENGTH;
 
 const CMD_EXTEND = 1;
 const CMD_DELIVER = 2;
+/** Terminal at a relay: the destination's own circuit to its introduction relay ends here. */
+const CMD_ESTABLISH = 3;
+/** Terminal at a relay: a sender's circuit ends at this introduction relay; `next` is the cookie. */
+const CMD_INTRODUCE = 4;
+/** The commands an onion's last hop may carry. */
+export type TerminalCommand = 'deliver' | 'establish' | 'introduce';
+const TERMINAL: Record<TerminalCommand, number> = { deliver: CMD_DELIVER, establish: CMD_ESTABLISH, introduce: CMD_INTRODUCE };
 const INFO = utf8('tokumei onion v1');
 const ALPHA_AT = 1;
 const GAMMA_AT = ALPHA_AT + X25519_KEY_LENGTH;
@@ -54,15 +61,15 @@ export interface HopKeys {
 export interface OnionHop {
   /** The hop's X25519 onion key (a relay's passport key, or D's address key for the last hop). */
   onionKey: Uint8Array;
-  /** 'extend' for every hop but the last, 'deliver' for the last. */
-  cmd: 'extend' | 'deliver';
-  /** For 'extend': what names the next hop to this relay (16 bytes: its pointer, §6.3). */
+  /** 'extend' for every hop but the last; the last 'deliver' (D), 'establish' or 'introduce' (an introduction relay). */
+  cmd: 'extend' | TerminalCommand;
+  /** For 'extend': what names the next hop to this relay (16 bytes: its pointer, §6.3); for 'introduce' the cookie. */
   next?: Uint8Array;
 }
 
 export interface PeeledOnion {
-  cmd: 'extend' | 'deliver';
-  /** For 'extend': the `next` field (16 bytes) naming the neighbour to send `inner` to. */
+  cmd: 'extend' | TerminalCommand;
+  /** For 'extend': the `next` field (16 bytes) naming the neighbour to send `inner` to; for 'introduce' the cookie. */
   next?: Uint8Array;
   keys: HopKeys;
   /** For 'extend': the CREATE payload for the next hop. */
@@ -107,7 +114,8 @@ export function buildOnion(hops: OnionHop[], epoch: number, random?: RandomSourc
   hops.forEach((h, i) => {
     checkBytes(`hop ${i} onion key`, h.onionKey, X25519_KEY_LENGTH);
     if (i < n - 1 && (h.cmd !== 'extend' || !h.next)) badArgument(`hop ${i} must be 'extend' with a next hop`);
-    if (i === n - 1 && h.cmd !== 'deliver') badArgument('the last hop must be \'deliver\'');
+    if (i === n - 1 && !(h.cmd in TERMINAL)) badArgument('the last hop must be \'deliver\', \'establish\' or \'introduce\'');
+    if (i === n - 1 && h.cmd === 'introduce' && !h.next) badArgument('\'introduce\' needs the cookie as next');
     if (h.next) checkBytes(`hop ${i} next`, h.next, ONION_NEXT_LENGTH);
   });
   const L = BETA_LENGTH;
@@ -129,7 +137,8 @@ export function buildOnion(hops: OnionHop[], epoch: number, random?: RandomSourc
   }
   // The last hop's β: its block (encrypted), random padding, then the filler.
   let beta: Uint8Array = new Uint8Array(L);
-  const last = routingBlock(CMD_DELIVER, new Uint8Array(ONION_NEXT_LENGTH), new Uint8Array(32), new Uint8Array(GAMMA_LENGTH), epoch);
+  const end = hops[n - 1]!;
+  const last = routingBlock(TERMINAL[end.cmd as TerminalCommand], end.cmd === 'introduce' ? end.next! : new Uint8Array(ONION_NEXT_LENGTH), new Uint8Array(32), new Uint8Array(GAMMA_LENGTH), epoch);
   beta.set(xorBytes(last, streams[n - 1]!.subarray(0, ROUTING_BLOCK)), 0);
   beta.set(randomBytesFrom(random, L - ROUTING_BLOCK * n), ROUTING_BLOCK);
   beta.set(filler, L - filler.length);
@@ -179,11 +188,13 @@ export function peelOnion(packet: Uint8Array, onionPrivate: KeyObject, nowEpoch:
     const cmd = B[0]!;
     const epoch = view.getUint32(65);
     if (epoch !== nowEpoch && epoch !== nowEpoch - 1) throw onionError('refused', 'ONION_EPOCH', `onion epoch ${epoch}, now ${nowEpoch}`);
-    if ((cmd !== CMD_EXTEND && cmd !== CMD_DELIVER) || B[69] !== 0 || B[70] !== 0 || B[71] !== 0) {
+    if (cmd < CMD_EXTEND || cmd > CMD_INTRODUCE || B[69] !== 0 || B[70] !== 0 || B[71] !== 0) {
       throw onionError('protocol', 'ONION_MALFORMED', `bad routing block (cmd ${cmd})`);
     }
     if (!replay.add(tag, nowEpoch)) throw onionError('refused', 'ONION_REPLAY_FULL', 'replay cache full for this epoch');
     if (cmd === CMD_DELIVER) return { cmd: 'deliver', keys };
+    if (cmd === CMD_ESTABLISH) return { cmd: 'establish', keys };
+    if (cmd === CMD_INTRODUCE) return { cmd: 'introduce', next: B.slice(1, 17), keys };
     const inner = concatBytes(Uint8Array.of(ONION_VERSION), B.subarray(17, 49), B.subarray(49, 65), B.subarray(ROUTING_BLOCK));
     return { cmd: 'extend', next: B.slice(1, 17), keys, inner };
   } catch (e) {

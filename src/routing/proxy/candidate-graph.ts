@@ -32,13 +32,15 @@ export class CandidateGraph {
   private readonly out = new Map<string, Map<string, Uint8Array>>();
   /** Relays adjacent to the proxy. */
   readonly firstHops = new Set<string>();
+  /** Relays that end paths as the destination's introduction relays: an onion ends there (INTRODUCE, their pointer to D being the cookie). */
+  readonly introductionEnds = new Set<string>();
   paths = 0;
 
   /**
    * Adds one seek path, ordered from the proxy's neighbour to the destination's neighbour;
    * `pointers[i]` is relay i's sealed pointer to relay i+1 (to the destination for the last).
    */
-  addPath(path: RelayInfo[], pointers: Uint8Array[]): boolean {
+  addPath(path: RelayInfo[], pointers: Uint8Array[], introduction = false): boolean {
     if (path.length === 0 || pointers.length !== path.length) return false;
     const seen = new Set<string>();
     for (const r of path) {
@@ -54,6 +56,7 @@ export class CandidateGraph {
       this.out.get(a)!.set(b, pointers[i]!);
     }
     this.firstHops.add(path[0]!.serial);
+    if (introduction) this.introductionEnds.add(path[path.length - 1]!.serial);
     return true;
   }
 
@@ -65,6 +68,7 @@ export class CandidateGraph {
       for (const [b, ptr] of targets) this.out.get(a)!.set(b, ptr);
     }
     for (const f of other.firstHops) this.firstHops.add(f);
+    for (const f of other.introductionEnds) this.introductionEnds.add(f);
     this.paths += other.paths;
   }
 

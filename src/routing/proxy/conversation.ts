@@ -280,16 +280,19 @@ export class Conversation {
     });
   }
 
-  /** A setup onion through `relays` to the destination's address key. */
+  /** A setup onion through `relays` to the destination's address key, or to its introduction relay. */
   private onionFor(graph: CandidateGraph, relays: string[], epoch: number): { packet: Uint8Array; keys: HopKeys[] } | undefined {
     const hops: Parameters<typeof buildOnion>[0] = [];
+    const last = relays[relays.length - 1]!;
     for (let i = 0; i < relays.length; i++) {
       const info = graph.relays.get(relays[i]!);
       const next = graph.pointer(relays[i]!, relays[i + 1]);
       if (!info || !next) return undefined;
-      hops.push({ onionKey: info.onionKey, cmd: 'extend', next });
+      // At one of D's introduction relays the onion ends, naming D's registration by its cookie.
+      const introduce = i === relays.length - 1 && graph.introductionEnds.has(last);
+      hops.push({ onionKey: info.onionKey, cmd: introduce ? 'introduce' : 'extend', next });
     }
-    hops.push({ onionKey: this.destKey, cmd: 'deliver' });
+    if (!graph.introductionEnds.has(last)) hops.push({ onionKey: this.destKey, cmd: 'deliver' });
     return buildOnion(hops, epoch, this.ctx.runtime.random);
   }
 

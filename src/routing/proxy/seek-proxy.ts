@@ -22,6 +22,8 @@ import { RoutingErrors } from '../core/routing-errors.js';
 const MAX_PENDING = 64;
 
 interface PendingSeek {
+  /** A probe for one of our own addresses: it comes back to us to be answered (introductions). */
+  probe: boolean;
   tPrivate: KeyObject;
   /** The neighbours the seek went to: the only possible first relays. */
   firstHops: Set<string>;
@@ -49,7 +51,7 @@ export class SeekProxy {
    * seek it forwarded would; a second one (`seekFanout` 2) to the other successor after a random
    * 250–1,250 ms, so that two seeks never leave at one instant through two neighbours.
    */
-  seek(tag: Uint8Array, addressKey: Uint8Array): Promise<CandidateGraph> {
+  seek(tag: Uint8Array, addressKey: Uint8Array, options: { probe?: boolean } = {}): Promise<CandidateGraph> {
     const { ctx } = this;
     const fanout = Math.max(1, ctx.config.seekFanout);
     const ids = ctx.overlay.neighbourList().map((n) => n.id);
@@ -59,7 +61,7 @@ export class SeekProxy {
     // All seeks feed one graph; the first to finish collecting answers it (what the others found
     // by then is in it too).
     const graph = new CandidateGraph();
-    const via = (id: string | undefined) => this.seekVia(tag, addressKey, id === undefined ? undefined : ctx.overlay.neighbour(id), graph);
+    const via = (id: string | undefined) => this.seekVia(tag, addressKey, id === undefined ? undefined : ctx.overlay.neighbour(id), graph, options.probe ?? false);
     if (picks.length <= 1) return via(picks[0]);
     let timer: TimerHandle | undefined;
     const later = new Promise<CandidateGraph>((resolve, reject) => {
@@ -72,7 +74,7 @@ export class SeekProxy {
     });
   }
 
-  private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined, graph: CandidateGraph): Promise<CandidateGraph> {
+  private seekVia(tag: Uint8Array, addressKey: Uint8Array, first: Neighbour | undefined, graph: CandidateGraph, probe: boolean): Promise<CandidateGraph> {
     const { ctx } = this;
     const neighbours = first ? [first] : [];
     if (neighbours.length === 0) return Promise.reject(RoutingErrors.NO_NEIGHBOURS('no neighbours to seek through'));
@@ -82,7 +84,7 @@ export class SeekProxy {
     const key = toHex(seek.seekId);
     return new Promise<CandidateGraph>((resolve, reject) => {
       const firstHops = new Set(ctx.config.seekStem ? [neighbours[0]!.id] : ctx.overlay.neighbourList().map((x) => x.id));
-      const p: PendingSeek = { tPrivate: t.privateKey, firstHops, addressKey, graph, answers: 0, resolve, reject, timers: [], done: false };
+      const p: PendingSeek = { probe, tPrivate: t.privateKey, firstHops, addressKey, graph, answers: 0, resolve, reject, timers: [], done: false };
       this.pending.set(key, p);
       p.timers.push(
         ctx.runtime.clock.setTimeout(() => this.finish(key, p), ctx.config.seekTimeoutMs),
@@ -101,9 +103,21 @@ export class SeekProxy {
     });
   }
 
+  /** The routes route choice would draw to `dest` now (a seek, nothing built), with their onion keys. */
+  async plan(dest: { id: Uint8Array; key: Uint8Array }, maxRelays: number): Promise<{ serial: string; onionKey: Uint8Array }[][]> {
+    const c = this.ctx.config;
+    const graph = await this.seek(dest.id, dest.key);
+    return graph.chooseRoutes(c.proxyRoutes, c.minRelays, maxRelays, 0, this.ctx.runtime.random).map((r) => r.relays.map((s) => ({ serial: s, onionKey: graph.relays.get(s)!.onionKey })));
+  }
+
   /** Whether route information for `seekId` (hex) answers one of our seeks. */
   owns(seekId: string): boolean {
     return this.pending.has(seekId);
+  }
+
+  /** Whether `seekId` (hex) is one of our probes (which we answer ourselves when they come back). */
+  isProbe(seekId: string): boolean {
+    return this.pending.get(seekId)?.probe ?? false;
   }
 
   /** An answer to one of our seeks. */
@@ -116,13 +130,13 @@ export class SeekProxy {
     const { ctx } = this;
     if (p.done) return;
     try {
-      const lastHop = openRouteProof(p.tPrivate, p.addressKey, info.seekId, info.proof);
-      if (!lastHop) throw RoutingErrors.ROUTE_PROOF_FAILED('route information not from the destination');
+      const proof = openRouteProof(p.tPrivate, p.addressKey, info.seekId, info.proof);
+      if (!proof) throw RoutingErrors.ROUTE_PROOF_FAILED('route information not from the destination');
       const hops = checkAnswerPath({
         tPrivate: p.tPrivate,
         seekId: info.seekId,
         records: openHopRecords(p.tPrivate, info.seekId, info.hopRecords, this.slot),
-        lastHop,
+        lastHop: proof.last,
         firstHops: p.firstHops,
         self: ctx.identity.passport.serial,
         caPem: ctx.identity.caPem,
@@ -130,7 +144,7 @@ export class SeekProxy {
         now: ctx.runtime.clock.now(),
       });
       const path: RelayInfo[] = hops.map((h) => ({ serial: h.serial, onionKey: h.onionKey }));
-      if (!p.graph.addPath(path, hops.map((h) => h.pointer))) throw RoutingErrors.ROUTE_PATH_BROKEN('path repeats a relay');
+      if (!p.graph.addPath(path, hops.map((h) => h.pointer), proof.introduction)) throw RoutingErrors.ROUTE_PATH_BROKEN('path repeats a relay');
       p.answers++;
       ctx.events.add('route-info', { relays: path.map((r) => short(r.serial)) });
       const key = toHex(info.seekId);

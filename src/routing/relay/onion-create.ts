@@ -12,6 +12,7 @@ import { peelOnion } from '../formats/sphinx.js';
 import type { CircuitEndpoint } from './circuit-table.js';
 import { RelayCircuit, type DeliveryHandler } from './relay-circuit.js';
 import type { CircuitOwner, OwnAddress, RoutingContext } from './routing-context.js';
+import type { IntroPoint } from './intro-point.js';
 
 export interface OnionEnd extends DeliveryHandler {
   /** A circuit now ends here, at one of our addresses. */
@@ -22,6 +23,8 @@ export interface CreateHooks {
   /** Last-layer keys to try: recent one-time addresses, then served ones (BOUNDED by the caller). */
   keysToTry(): Iterable<OwnAddress>;
   destination: OnionEnd;
+  /** This node as an introduction relay (ESTABLISH and INTRODUCE end onions here). */
+  intro: IntroPoint;
 }
 
 export function handleCreate(ctx: RoutingContext, n: Neighbour, cell: Cell, hooks: CreateHooks): void {
@@ -50,6 +53,24 @@ export function handleCreate(ctx: RoutingContext, n: Neighbour, cell: Cell, hook
     if (!peeled) return refuse('no key of ours opens this onion');
   }
   const crypto = new RelayHopCrypto(peeled.keys);
+  if (peeled.cmd === 'establish' || peeled.cmd === 'introduce') {
+    // An onion that ends at this relay as an introduction relay (§6.10): under our onion key only.
+    if (address) return refuse(`${peeled.cmd.toUpperCase()} under an address key`);
+    const handler = peeled.cmd === 'establish' ? hooks.intro.destinationSide : hooks.intro.senderSide;
+    const circuit = new RelayCircuit(ctx, undefined, crypto, 'destination', undefined, handler);
+    try {
+      circuit.prev = ctx.circuits.register(n.link, cell.circId, circuit, 'prev');
+    } catch (e) {
+      return refuse(describeError(e));
+    }
+    ctx.counters.circuitsCreated++;
+    if (peeled.cmd === 'establish') return handler.onCircuitBuilt(circuit);
+    if (!hooks.intro.introduce(circuit, peeled.next)) {
+      ctx.circuits.remove(circuit.prev);
+      return refuse('no destination registered under that cookie');
+    }
+    return;
+  }
   if (peeled.cmd === 'deliver') {
     if (!address) return refuse('DELIVER under the onion key');
     const circuit = new RelayCircuit(ctx, undefined, crypto, 'destination', address, hooks.destination);

@@ -60,6 +60,11 @@ export class RelayCircuit implements CircuitOwner {
     return !this.closed;
   }
 
+  /** The neighbour this circuit came from. */
+  get previousHopId(): string {
+    return this.prev?.link.peerId ?? 'unknown';
+  }
+
   onCell(ep: Ep, cell: Cell): void {
     this.lastActive = this.ctx.runtime.clock.now();
     switch (cell.command) {

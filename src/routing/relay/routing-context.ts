@@ -36,6 +36,8 @@ export interface OwnAddress {
   /** Answered by several nodes holding the same keys (a board's replicas): answers only go back
    * along the circuit a message came on (destination.ts). */
   anycast?: boolean;
+  /** Served through introduction relays: seeks for it are answered there, never here (§6.10). */
+  introduced?: boolean;
 }
 
 export interface RoutingCounters {

@@ -16,6 +16,7 @@ import { sealPointer } from '../formats/pointer.js';
 import { sealHopRecord } from '../formats/hop-record.js';
 import { serialFromBytes, serialToBytes } from '../formats/serial-bytes.js';
 import { stemSuccessor } from './stem-successors.js';
+import type { IntroPoint } from './intro-point.js';
 
 /** BOUNDED: seek ids remembered for the copy cap, and how long. */
 const SEEN_CAPACITY = 8_192;
@@ -34,8 +35,10 @@ interface Seen {
 }
 
 export interface SeekRelayHooks {
-  /** Whether `seekId` (hex) is one of this node's own seeks in progress. */
+  /** Whether `seekId` (hex) is one of this node's own seeks in progress (probes excepted: they come back to be answered). */
   isOwnSeek(seekId: string): boolean;
+  /** This node as an introduction relay. */
+  intro?: IntroPoint;
 }
 
 export class SeekRelay {
@@ -68,7 +71,17 @@ export class SeekRelay {
     ctx.observer?.onSeek?.(key, n.id, now, seek.ttl);
     if (this.hooks.isOwnSeek(key)) return; // our own seek came back
     const seen = this.remember(key, seek.tempKey, now);
+    // An address served through introduction relays is not answered here: this node then looks
+    // like any relay to the seek (§6.10).
     const own = ctx.addressFor(seek.tag);
+    if (own?.introduced) return this.forward(n, seek, seen);
+    if (!own && this.hooks.intro?.serves(seek.tag)) {
+      if (seen.answered < ctx.config.answersPerSeek) {
+        seen.answered++;
+        this.hooks.intro.query(n, seek);
+      }
+      return;
+    }
     if (own) {
       if (seen.answered < ctx.config.answersPerSeek) {
         seen.answered++;
@@ -78,6 +91,11 @@ export class SeekRelay {
       // after one or two hops then still finds routes of ≥ 3 relays to another replica.
       if (!own.anycast) return;
     }
+    this.forward(n, seek, seen);
+  }
+
+  private forward(n: Neighbour, seek: RouteSeek, seen: Seen): void {
+    const { ctx } = this;
     if (seek.ttl === 0 || seen.copies >= ctx.config.seekCopyCap) {
       ctx.counters.seeksDropped++;
       return;
