@@ -15,7 +15,8 @@ test('counting setup cells tells a relay nothing about its position', { timeout:
   try {
     const row = await positionEstimator(net, { trials: 60, seed: 8 });
     assert.ok(row.trials >= 40 && row.detail!.observations! >= 150, JSON.stringify(row));
-    assert.equal(row.detail!.distinctCounts, 1, `every relay of every route saw one count: ${JSON.stringify(row)}`);
+    // The count is the same at every position (a rare retransmission adds a cell anywhere).
+    assert.ok(row.success <= row.baseline * 1.1, `counting does not beat a blind guess: ${JSON.stringify(row)}`);
     assert.equal(row.holds, true, JSON.stringify(row));
   } finally {
     await net.stop();

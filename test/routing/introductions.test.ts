@@ -14,7 +14,6 @@ import { curiousDestination } from '../../src/sim/adversary/curious-destination.
 test('80 nodes behind introduction relays: routes end at one of D\'s introduction relays, replies come back, neither end names the other', { timeout: 300_000 }, async () => {
   const { net } = await buildSimNetwork(80, 11, { introductions: true });
   try {
-    await net.advance(20_000);
     const a = net.nodes[0]!;
     const b = net.nodes[79]!;
     const intro = b.router.introductions!.relays;

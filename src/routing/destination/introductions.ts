@@ -25,7 +25,11 @@ export const WANTED = 2;
 const MAX_ADDRESSES = 1_024;
 /** Relays between D and its introduction relay, at least. */
 const MIN_BEFORE_INTRO = 2;
+/** Retries after a failed attempt back off from 5 s to 5 minutes (a probe is a flood). */
 const RETRY_MS = 5_000;
+const MAX_RETRY_MS = 5 * 60_000;
+/** A cell over each introduction circuit this often, so that its relays do not expire it as idle. */
+const KEEPALIVE_MS = 60_000;
 
 export interface IntroductionHooks {
   /** A probe: a seek for a fresh address of ours, answered by ourselves. */
@@ -47,12 +51,18 @@ export class Introductions {
   private nextIndex = 1;
   private building = false;
   private timer: TimerHandle | undefined;
+  private readonly keepalive: TimerHandle;
+  private failures = 0;
   private stopped = false;
 
   constructor(
     private readonly ctx: RoutingContext,
     private readonly hooks: IntroductionHooks,
-  ) {}
+  ) {
+    this.keepalive = ctx.runtime.clock.setInterval(() => {
+      for (const r of this.routes) if (r.route.built && !r.route.failed) r.route.send(RelayCommand.PADDING, new Uint8Array(0));
+    }, KEEPALIVE_MS);
+  }
 
   /** Introduction relays with a live circuit (their serials). */
   get relays(): string[] {
@@ -63,7 +73,6 @@ export class Introductions {
   register(address: OwnAddress): void {
     const index = this.nextIndex++ >>> 0;
     this.addresses.set(index, address);
-    address.introduced = true;
     while (this.addresses.size > MAX_ADDRESSES) this.addresses.delete(this.addresses.keys().next().value!);
     for (const r of this.routes) if (r.route.built && !r.route.failed) this.sendRegister(r, index, address);
     this.ensure();
@@ -74,12 +83,17 @@ export class Introductions {
     if (this.stopped || this.building || this.routes.length >= WANTED) return;
     this.building = true;
     this.buildOne()
-      .catch((e) => this.ctx.logger.log('debug', 'routing.introduction-failed', { reason: describeError(e) }))
+      .then(() => (this.failures = 0))
+      .catch((e) => {
+        this.failures++;
+        this.ctx.logger.log('debug', 'routing.introduction-failed', { reason: describeError(e) });
+      })
       .finally(() => {
         this.building = false;
         if (this.routes.length < WANTED && !this.stopped) {
           this.timer?.cancel();
-          this.timer = this.ctx.runtime.clock.setTimeout(() => this.ensure(), RETRY_MS);
+          const wait = this.failures === 0 ? 0 : Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** (this.failures - 1));
+          this.timer = this.ctx.runtime.clock.setTimeout(() => this.ensure(), wait);
         }
       });
   }
@@ -87,6 +101,7 @@ export class Introductions {
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
+    this.keepalive.cancel();
     for (const r of this.routes) r.route.destroy();
     this.routes.length = 0;
   }
@@ -143,8 +158,14 @@ export class Introductions {
     });
   }
 
+  /**
+   * Registers `address` on one introduction circuit. From then on D leaves seeks for it to its
+   * introduction relays; until the first registration it answers them itself, so that an address
+   * handed out before D has an introduction relay (the first seconds of a node) stays reachable.
+   */
   private sendRegister(r: IntroRoute, index: number, address: OwnAddress): void {
     r.route.send(RelayCommand.INTRO_REGISTER, new Writer().u32(index).bytes(address.id).finish());
+    address.introduced = true;
   }
 
   private onData(r: IntroRoute, cmd: number, data: Uint8Array): void {

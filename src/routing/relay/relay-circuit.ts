@@ -103,7 +103,7 @@ export class RelayCircuit implements CircuitOwner {
   }
 
   private forward(payload: Uint8Array): void {
-    this.ctx.observer?.onForwardCell?.(this, this.ctx.runtime.clock.now());
+    this.ctx.observer?.onForwardCell?.(this, this.previousHopId, this.ctx.runtime.clock.now());
     const r = this.crypto.forward(payload);
     if (r.body) return this.onAddressed(r.body);
     if (this.role === 'destination' || !this.next || this.waitingResume) {

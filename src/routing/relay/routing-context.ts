@@ -96,7 +96,9 @@ export interface RelayObserver {
   /** `ttl` as the seek arrived (what a relay reads from it). */
   onSeek?(seekId: string, fromNeighbour: string, at: number, ttl: number): void;
   /** A relay cell arrived from the proxy's side on a circuit this relay carries (`circuit` names it), whether for it or to pass on. */
-  onForwardCell?(circuit: object, at: number): void;
+  onForwardCell?(circuit: object, previousHop: string, at: number): void;
+  /** This relay passed route information for `seekId` back toward its proxy. */
+  onRouteInfoPassed?(seekId: string, at: number): void;
 }
 
 /**

@@ -181,5 +181,6 @@ export class SeekRelay {
     if (ctx.tamper?.forwardRouteInfo) out = ctx.tamper.forwardRouteInfo(out, n.id, back.id);
     ctx.sendMessage(back.link, Command.ROUTE_INFO, encodeRouteInfo(out, this.slot));
     ctx.counters.routeInfoForwarded++;
+    ctx.observer?.onRouteInfoPassed?.(key, ctx.runtime.clock.now());
   }
 }

@@ -32,7 +32,8 @@ export async function runAdversaryExperiment(options: Partial<AdversaryOptions> 
   const o: AdversaryOptions = { ...DEFAULT_ADVERSARY_OPTIONS, ...options };
   const started = Date.now();
   o.progress?.update(0, `building ${o.nodes} nodes`);
-  const { net } = await buildSimNetwork(o.nodes, o.seed);
+  // The redesigned routing under test: destinations behind introduction relays (docs/protocol.md §6.10).
+  const { net } = await buildSimNetwork(o.nodes, o.seed, { introductions: true });
   try {
     const rows: AttackRow[] = [];
     o.progress?.update(1, 'curious seeker');

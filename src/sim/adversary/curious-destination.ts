@@ -9,6 +9,7 @@
  */
 import { SeededRandom, type Testnet, type TokumeiNode } from '../../index.js';
 import type { AttackRow } from './attack-row.js';
+import { routeTo } from '../route-probe.js';
 
 export interface CuriousDestinationOptions {
   trials: number;
@@ -27,7 +28,7 @@ export async function curiousDestination(net: Testnet, o: CuriousDestinationOpti
     while (d === sender) d = net.nodes[rng.int(n)]!;
     const reply = await receive(net, sender, d);
     if (!reply) continue;
-    const relays = await sendTo(net, d, reply);
+    const relays = await routeTo(net, d, reply);
     if (relays.length === 0) continue;
     trials++;
     const around = [...(neighbours.get(relays[relays.length - 1]!) ?? [])].filter((x) => x !== d.id);
@@ -57,16 +58,4 @@ async function receive(net: Testnet, sender: TokumeiNode, d: TokumeiNode): Promi
   await net.sim!.runUntil(() => done, { timeoutMs: 120_000 });
   const entry = d.router.inbox.list().at(-1);
   return entry ? d.router.replyAddressOf(entry.id) : undefined;
-}
-
-/** The relays of a route `from` built to `address` (empty when none was built). */
-async function sendTo(net: Testnet, from: TokumeiNode, address: string): Promise<string[]> {
-  let done = false;
-  let relays: string[] = [];
-  from.router.send(address, new Uint8Array(16), { multicastFallback: false }).then(
-    (r) => ((done = true), (relays = r.relays)),
-    () => (done = true),
-  );
-  await net.sim!.runUntil(() => done, { timeoutMs: 120_000 });
-  return relays;
 }

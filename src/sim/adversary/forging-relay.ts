@@ -18,6 +18,7 @@ import { POINTER_SIZE, sealPointer } from '../../routing/formats/pointer.js';
 import { serialToBytes } from '../../routing/formats/serial-bytes.js';
 import { concatBytes, toHex } from '../../crypto/bytes.js';
 import type { AttackRow } from './attack-row.js';
+import { chooseColluders } from './colluders.js';
 
 export interface ForgingRelayOptions {
   trials: number;
@@ -28,13 +29,8 @@ export interface ForgingRelayOptions {
 
 export async function forgingRelays(net: Testnet, o: ForgingRelayOptions): Promise<AttackRow> {
   const rng = new SeededRandom(o.seed, 'forging-relay');
-  const ids = net.nodes.map((n) => n.id);
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-  }
   const c = o.colluding;
-  const colluders = new Set(ids.slice(0, Math.max(1, Math.round(c * ids.length))));
+  const colluders = chooseColluders(net, c, rng);
   const honest = net.nodes.filter((n) => !colluders.has(n.id));
   const realKey = new Map(net.nodes.map((n) => [n.id, toHex(n.router.ctx.identity.passport.onionKey)]));
   // The two names every colluder forges (honest members' serials), with keys the colluders hold.

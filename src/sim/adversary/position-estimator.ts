@@ -20,6 +20,7 @@ const WINDOW_MS = 500;
 
 interface Seen {
   relay: string;
+  previous: string;
   first: number;
   count: number;
 }
@@ -29,9 +30,9 @@ export async function positionEstimator(net: Testnet, o: PositionEstimatorOption
   let circuits = new Map<object, Seen>(); // UNBOUNDED: one trial's circuits, cleared after it
   for (const n of net.nodes) {
     n.router.observe({
-      onForwardCell: (circuit, at) => {
+      onForwardCell: (circuit, previous, at) => {
         const s = circuits.get(circuit);
-        if (!s) circuits.set(circuit, { relay: n.id, first: at, count: 1 });
+        if (!s) circuits.set(circuit, { relay: n.id, previous, first: at, count: 1 });
         else if (at - s.first <= WINDOW_MS) s.count++;
       },
     });
@@ -48,9 +49,10 @@ export async function positionEstimator(net: Testnet, o: PositionEstimatorOption
       await net.advance(2_000);
       if (relays.length === 0) continue;
       trials++;
+      // The route's own circuit at each relay: the one that came from the hop before it.
       for (const s of circuits.values()) {
         const at = relays.indexOf(s.relay);
-        if (at >= 0) observations.push({ count: s.count, after: relays.length - 1 - at });
+        if (at >= 0 && s.previous === (at === 0 ? a.id : relays[at - 1])) observations.push({ count: s.count, after: relays.length - 1 - at });
       }
     }
   } finally {

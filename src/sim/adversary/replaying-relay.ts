@@ -6,9 +6,11 @@
  */
 import { SeededRandom, type Testnet } from '../../index.js';
 import { Command } from '../../wire/cell.js';
+import { toHex } from '../../crypto/bytes.js';
 import { encodeRouteInfo, type RouteInfo } from '../../routing/formats/route-seek.js';
 import { passportSlot } from '../../routing/formats/hop-record.js';
 import type { AttackRow } from './attack-row.js';
+import { chooseColluders } from './colluders.js';
 import { routeRelays } from '../route-probe.js';
 
 export interface ReplayingRelayOptions {
@@ -23,12 +25,7 @@ const COPIES = 2;
 
 export async function replayingRelays(net: Testnet, o: ReplayingRelayOptions): Promise<AttackRow> {
   const rng = new SeededRandom(o.seed, 'replaying-relay');
-  const ids = net.nodes.map((n) => n.id);
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-  }
-  const colluders = new Set(ids.slice(0, Math.max(1, Math.round(o.colluding * ids.length))));
+  const colluders = chooseColluders(net, o.colluding, rng);
   const byId = new Map(net.nodes.map((n) => [n.id, n]));
   let kept: { by: string; to: string; info: RouteInfo }[] = [];
   for (const id of colluders) {
@@ -40,7 +37,10 @@ export async function replayingRelays(net: Testnet, o: ReplayingRelayOptions): P
     });
   }
   const honest = net.nodes.filter((n) => !colluders.has(n.id));
-  const forwarded = (): number => honest.reduce((a, n) => a + n.router.status().counters.routeInfoForwarded, 0);
+  // What honest relays pass back of the replayed seeks only (other nodes' seeks go on meanwhile).
+  const replayed = new Set<string>(); // UNBOUNDED: one trial's replayed seek ids, cleared after it
+  let passedNow = 0;
+  for (const n of honest) n.router.observe({ onRouteInfoPassed: (seekId) => void (replayed.has(seekId) && passedNow++) });
   let trials = 0;
   let replays = 0;
   let passed = 0;
@@ -54,7 +54,8 @@ export async function replayingRelays(net: Testnet, o: ReplayingRelayOptions): P
       await net.advance(3_000);
       if (kept.length === 0) continue;
       trials++;
-      const before = forwarded();
+      replayed.clear();
+      passedNow = 0;
       for (const k of kept) {
         const colluder = byId.get(k.by)!;
         const link = colluder.overlay.neighbour(k.to)?.link;
@@ -62,16 +63,18 @@ export async function replayingRelays(net: Testnet, o: ReplayingRelayOptions): P
         for (let c = 0; c < COPIES; c++) {
           const fresh = { ...k.info, seekId: colluder.router.ctx.runtime.random.bytes(16) };
           for (const info of [k.info, fresh]) {
+            replayed.add(toHex(info.seekId));
             colluder.router.ctx.sendMessage(link, Command.ROUTE_INFO, encodeRouteInfo(info, passportSlot(colluder.router.ctx.identity.passport.keyType)));
             replays++;
           }
         }
       }
       await net.advance(3_000);
-      passed += forwarded() - before;
+      passed += passedNow;
     }
   } finally {
     for (const id of colluders) byId.get(id)!.router.tamperWith(undefined);
+    for (const n of honest) n.router.observe(undefined);
   }
   const success = replays > 0 ? passed / replays : 0;
   return {

@@ -8,6 +8,7 @@
  */
 import { MAX_SEEK_TTL, SeededRandom, type Testnet } from '../../index.js';
 import type { AttackRow } from './attack-row.js';
+import { chooseColluders } from './colluders.js';
 import { routeRelays } from '../route-probe.js';
 
 export interface TtlObserverOptions {
@@ -26,12 +27,7 @@ interface Seen {
 
 export async function ttlObserver(net: Testnet, o: TtlObserverOptions): Promise<AttackRow> {
   const rng = new SeededRandom(o.seed, 'ttl-observer');
-  const ids = net.nodes.map((n) => n.id);
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-  }
-  const colluders = new Set(ids.slice(0, Math.max(1, Math.round(o.colluding * ids.length))));
+  const colluders = chooseColluders(net, o.colluding, rng);
   const degree = new Map(net.nodes.map((n) => [n.id, Math.max(1, n.status().neighbours.length)]));
   let seen: Seen[] = []; // UNBOUNDED: one trial's observations, cleared after it
   for (const n of net.nodes) if (colluders.has(n.id)) n.router.observe({ onSeek: (_id, from, at, ttl) => void seen.push({ colluder: n.id, from, at, ttl }) });
