@@ -136,7 +136,7 @@ export class Router {
     });
     const deliver = (address: OwnAddress, cmd: number, data: Uint8Array, path: InboundPath) => this.destination.onSpliced(address, cmd, data, path);
     this.introductions = config.introductions ? new Introductions(this.ctx, { probe: () => this.probe(), deliver }) : undefined;
-    this.introductions?.ensure();
+    this.introductions?.start();
     o.overlay.attach({
       handlesMessage: (c) => c === Command.ROUTE_SEEK || c === Command.ROUTE_INFO || c === Command.MULTICAST,
       onLinkMessage: (n, command, body) => this.onLinkMessage(n, command, body),

@@ -92,7 +92,7 @@ export async function buildSimNetwork(nodes: number, seed: number, routing = {})
   await net.advance(10_000);
   // Destinations behind introduction relays (the default) need their circuits first; a few nodes
   // may still be looking when the bound passes (they keep trying).
-  if (net.nodes[0]?.router.introductions) await net.waitFor(() => net.nodes.filter((n) => n.router.introductions!.relays.length === 0).length <= net.nodes.length / 100, 60_000).catch(() => undefined);
+  if (net.nodes[0]?.router.introductions) await net.waitFor(() => net.nodes.filter((n) => n.router.introductions!.relays.length === 0).length <= net.nodes.length / 100, 180_000).catch(() => undefined);
   return { net, formationMs: net.sim!.now() - t0 };
 }
 

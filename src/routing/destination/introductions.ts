@@ -30,6 +30,7 @@ const RETRY_MS = 5_000;
 const MAX_RETRY_MS = 5 * 60_000;
 /** A cell over each introduction circuit this often, so that its relays do not expire it as idle. */
 const KEEPALIVE_MS = 60_000;
+const START_JITTER_MS = 30_000;
 
 export interface IntroductionHooks {
   /** A probe: a seek for a fresh address of ours, answered by ourselves. */
@@ -62,6 +63,14 @@ export class Introductions {
     this.keepalive = ctx.runtime.clock.setInterval(() => {
       for (const r of this.routes) if (r.route.built && !r.route.failed) r.route.send(RelayCommand.PADDING, new Uint8Array(0));
     }, KEEPALIVE_MS);
+  }
+
+  /**
+   * Starts looking for introduction relays after a random 0–30 s, so that nodes starting together
+   * (a community booting, a simulation) do not all probe at once and trip the seek rate limits.
+   */
+  start(): void {
+    this.timer = this.ctx.runtime.clock.setTimeout(() => this.ensure(), this.ctx.runtime.random.int(START_JITTER_MS));
   }
 
   /** Introduction relays with a live circuit (their serials). */
