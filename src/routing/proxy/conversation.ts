@@ -66,6 +66,7 @@ export class Conversation {
   private finding: Promise<void> | undefined;
   private seeks = 0;
   multicastMode = false;
+  private closed = false;
   /** Local repairs each route has had. */
   private readonly switchesOn = new WeakMap<OutboundRoute, number>();
   repairs = 0;
@@ -173,6 +174,11 @@ export class Conversation {
       .catch((e) => this.ctx.logger.log('debug', 'routing.path-failed', { reason: describeError(e) }))
       .finally(() => {
         this.finding = undefined;
+        // A message too large for multicast left multicast while we were still looking: look again
+        // (a second later, so that a network with no route is not sought in a tight loop).
+        if (!this.closed && !this.multicastMode && !(this.route && !this.route.failed) && this.session.outstanding > 0) {
+          this.ctx.runtime.clock.setTimeout(() => this.ensurePath(), 1_000);
+        }
       });
   }
 
@@ -349,6 +355,7 @@ export class Conversation {
   }
 
   close(): void {
+    this.closed = true;
     this.route?.destroy();
     this.session.close(RoutingErrors.CONVERSATION_CLOSED('conversation closed'));
   }
