@@ -192,11 +192,12 @@ export class Introductions {
       }
       if (cmd === RelayCommand.SPLICED) {
         const splice = rd.u32('splice');
-        const address = this.addresses.get(rd.u32('index'));
+        const index = rd.u32('index');
+        const address = this.addresses.get(index);
         const inner = rd.u8('command');
         if (!address) return;
         let path = r.paths.get(splice);
-        if (!path) r.paths.set(splice, (path = new SplicedPath(r, splice, this.addressIndex(address))));
+        if (!path) r.paths.set(splice, (path = new SplicedPath(r, splice, index)));
         this.hooks.deliver(address, inner, rd.rest().slice(), path);
         return;
       }
@@ -206,10 +207,6 @@ export class Introductions {
     this.ctx.counters.cellsDropped++;
   }
 
-  private addressIndex(address: OwnAddress): number {
-    for (const [i, a] of this.addresses) if (a === address) return i;
-    return 0;
-  }
 }
 
 /** A sender's circuit spliced to ours at the introduction relay: answers go back the same way. */
